@@ -1,0 +1,1 @@
+"""Deterministic generators of the embedded datasets (``"lesions"``, ``"cine"``); NumPy only."""

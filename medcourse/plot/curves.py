@@ -1,0 +1,116 @@
+"""Training curves: loss, accuracy and AUC per epoch, for one run or several overlaid (TF vs PyTorch)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["LiveHistory", "history"]
+
+_LABELS = {"loss": "cross-entropy loss", "accuracy": "accuracy", "auc": "ROC AUC"}
+
+
+def history(*histories, metrics=("loss", "accuracy", "auc"), labels=None, axes=None, title=None):
+    """Draw training (dashed) and validation (solid) curves of one or more :class:`medcourse.training.History`.
+
+    Each history gets its own colour, labelled with its ``framework`` (or ``labels``); the epoch whose
+    weights ``fit`` kept is marked with a dot on the validation curve.
+
+    Parameters
+    ----------
+    *histories : History
+        One or more runs.
+    metrics : sequence of str
+        Which of ``"loss"``, ``"accuracy"``, ``"auc"`` to draw, one panel each.
+    labels : sequence of str, optional
+        Legend names, one per history.
+    axes : sequence of matplotlib Axes, optional
+        One per metric; new ones are created when omitted.
+    title : str, optional
+        Figure title.
+
+    Returns
+    -------
+    list of matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    if not histories:
+        raise ValueError("history() needs at least one History")
+    metrics = tuple(metrics)
+    unknown = set(metrics) - set(_LABELS)
+    if unknown:
+        raise ValueError(f"metrics must be among {tuple(_LABELS)}, got {sorted(unknown)}")
+    if labels is not None and len(labels) != len(histories):
+        raise ValueError(f"labels must name each of the {len(histories)} histories, got {len(labels)}")
+    if axes is None:
+        figure, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.2), squeeze=False)
+        axes = axes[0]
+    else:
+        axes = np.atleast_1d(axes)
+        if len(axes) != len(metrics):
+            raise ValueError(f"axes must hold one Axes per metric ({len(metrics)}), got {len(axes)}")
+        figure = axes[0].figure
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, h in enumerate(histories):
+        colour = colours[index % len(colours)]
+        name = labels[index] if labels is not None else (h.framework or f"run {index + 1}")
+        epochs = np.arange(1, h.epochs + 1)
+        for ax, metric in zip(axes, metrics, strict=True):
+            ax.plot(epochs, h.train[metric], "--", color=colour, alpha=0.8, label=f"{name} train")
+            ax.plot(epochs, h.val[metric], "-", color=colour, label=f"{name} validation")
+            if h.best_epoch is not None:
+                ax.plot([h.best_epoch], [h.val[metric][h.best_epoch - 1]], "o", color=colour)
+    for ax, metric in zip(axes, metrics, strict=True):
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(_LABELS[metric])
+        ax.set_title(_LABELS[metric])
+        ax.grid(alpha=0.3)
+        if max(h.epochs for h in histories) >= 1:
+            ax.xaxis.get_major_locator().set_params(integer=True)
+    axes[0].legend(fontsize="small")
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return list(axes)
+
+
+class LiveHistory:
+    """Redraw the curves of a running :class:`History` after every epoch, in place, in a notebook.
+
+    Outside IPython (a script, a test) :meth:`update` does nothing, so training code may call it
+    unconditionally. :meth:`close` leaves the final figure in the notebook.
+    """
+
+    def __init__(self, title: str | None = None):
+        self.title = title
+        self._handle = None
+        self._figure = None
+        try:
+            from IPython import get_ipython
+
+            self._enabled = get_ipython() is not None
+        except ImportError:  # pragma: no cover
+            self._enabled = False
+
+    def update(self, h) -> None:
+        """Draw ``h`` as it is now."""
+        if not self._enabled or h.epochs == 0:
+            return
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        if self._figure is None:
+            self._figure, _ = plt.subplots(1, 3, figsize=(12.6, 3.2))
+            plt.close(self._figure)  # shown through the display handle only, not again at cell end
+        for ax in self._figure.axes:
+            ax.clear()
+        history(h, axes=self._figure.axes, title=self.title)
+        if self._handle is None:
+            self._handle = display(self._figure, display_id=True)
+        else:
+            self._handle.update(self._figure)
+
+    def close(self) -> None:
+        """Stop updating; the last drawing stays."""
+        self._handle = None
+        self._figure = None

@@ -1,0 +1,12 @@
+"""TensorFlow/Keras side of the course: the same names and signatures as :mod:`medcourse.pytorch`.
+
+Importing this module imports ``tensorflow`` (``import medcourse`` alone does not).
+"""
+
+from __future__ import annotations
+
+from medcourse.tensorflow.models import cnn_classifier, device, load_weights, predict_proba, save_weights
+from medcourse.tensorflow.training import evaluate, fit
+from medcourse.training import History
+
+__all__ = ["History", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights"]

@@ -1,0 +1,11 @@
+"""Interactive explorers built on ipywidgets (works with ipywidgets 7.7 and 8.x).
+
+Each explorer is a function returning an ``ipywidgets`` container; its drawing function is public
+too, so a headless run (CI, a rendered page) can show the same figure without a browser.
+"""
+
+from __future__ import annotations
+
+from medcourse.widgets.convolution import convolution_explorer, draw_convolution
+
+__all__: list[str] = ["convolution_explorer", "draw_convolution"]

@@ -1,0 +1,80 @@
+"""The package itself: light import, seeding, the command line."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import medcourse
+from medcourse.__main__ import main as cli_main
+
+LIGHT_MODULES = ["medcourse", "medcourse.data", "medcourse.data.scans", "medcourse.plot",
+                 "medcourse.exercises", "medcourse.widgets", "medcourse.doctor", "medcourse.runner"]
+
+
+def test_import_medcourse_loads_neither_tensorflow_nor_torch():
+    code = ("import sys, importlib, json\n"
+            f"for name in {LIGHT_MODULES!r}: importlib.import_module(name)\n"
+            "print(json.dumps([m for m in ('tensorflow', 'torch', 'keras') if m in sys.modules]))")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(completed.stdout.strip().splitlines()[-1]) == []
+
+
+def test_seed_everything_makes_numpy_and_python_repeatable():
+    import random
+
+    medcourse.seed_everything(7)
+    first = (np.random.rand(3), random.random())
+    medcourse.seed_everything(7)
+    second = (np.random.rand(3), random.random())
+    np.testing.assert_array_equal(first[0], second[0])
+    assert first[1] == second[1]
+    medcourse.seed_everything(8)
+    assert not np.array_equal(np.random.rand(3), first[0])
+
+
+def test_seed_everything_reports_what_it_seeded_in_one_line():
+    report = medcourse.seed_everything(1)
+    assert report["python"] and report["numpy"]
+    assert "seed 1" in repr(report)
+
+
+def test_seed_everything_seeds_torch_once_imported():
+    torch = pytest.importorskip("torch")
+    medcourse.seed_everything(3)
+    first = torch.rand(4)
+    report = medcourse.seed_everything(3)
+    assert report["pytorch"]
+    assert torch.equal(first, torch.rand(4))
+
+
+@pytest.mark.parametrize("bad", [-1, 2**32, 1.5, "0", True])
+def test_seed_everything_rejects_bad_seeds(bad):
+    with pytest.raises(ValueError, match="seed must be an integer"):
+        medcourse.seed_everything(bad)
+
+
+def test_cli_help_lists_the_commands(capsys):
+    assert cli_main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("doctor", "run", "fetch"):
+        assert command in out
+
+
+def test_cli_without_a_command_exits_with_usage(capsys):
+    assert cli_main([]) == 2
+
+
+def test_cli_rejects_an_unknown_command(capsys):
+    with pytest.raises(SystemExit) as raised:
+        cli_main(["bake"])
+    assert raised.value.code == 2
+    assert "COMMAND must be one of" in capsys.readouterr().err
+
+
+def test_python_dash_m_medcourse_runs():
+    completed = subprocess.run([sys.executable, "-m", "medcourse", "--help"], capture_output=True, text=True)
+    assert completed.returncode == 0
+    assert "doctor" in completed.stdout
