@@ -1,8 +1,10 @@
-"""Command line: ``python -m medcourse doctor | run [NOTEBOOK…] | fetch NAME…``.
+"""Command line: ``python -m medcourse doctor | run | fetch | release | site``.
 
 * ``doctor`` checks a machine against the tested environment (an instructor's first step);
 * ``run`` executes notebooks headless and reports wall time and peak memory per notebook;
-* ``fetch`` downloads MedMNIST files into the cache for an offline classroom.
+* ``fetch`` downloads MedMNIST files into the cache for an offline classroom;
+* ``release`` writes student (no worked solutions) and instructor copies of the notebooks;
+* ``site`` renders the executed notebooks into a static website.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("doctor", help="check this machine against the tested environment", add_help=False)
     commands.add_parser("run", help="execute notebooks headless; report time and peak memory", add_help=False)
     commands.add_parser("fetch", help="download MedMNIST files for offline use", add_help=False)
+    commands.add_parser("release", help="write student and instructor copies of the notebooks", add_help=False)
+    commands.add_parser("site", help="render executed notebooks into a static website", add_help=False)
     if not argv or argv[0] in ("-h", "--help"):
         parser.print_help()
         return 0 if argv else 2
@@ -38,7 +42,15 @@ def main(argv: list[str] | None = None) -> int:
         from medcourse.data.fetch import main as fetch_main
 
         return fetch_main(rest)
-    parser.error(f"COMMAND must be one of doctor, run, fetch; got {command!r}")
+    if command == "release":
+        from medcourse.release import main as release_main
+
+        return release_main(rest)
+    if command == "site":
+        from medcourse.site import main as site_main
+
+        return site_main(rest)
+    parser.error(f"COMMAND must be one of doctor, run, fetch, release, site; got {command!r}")
     return 2  # pragma: no cover - parser.error exits
 
 

@@ -270,3 +270,24 @@ def test_timing_table_has_a_row_per_method_and_a_column_per_kernel_size():
 def test_importing_medcourse_conv_imports_no_framework():
     code = "import sys, medcourse.conv, medcourse.widgets; print('tensorflow' in sys.modules or 'torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    (lambda: conv.riemann_convolution(conv.box, conv.box, 0.0, 0.1, interval=(0, np.inf)), "interval"),
+    (lambda: conv.riemann_convolution(conv.box, conv.box, 0.0, 0.0, interval=(0, 1)), "step"),
+    (lambda: conv.riemann_convolution(conv.box, None, 0.0, 0.1, interval=(0, 1)), "g"),
+    (lambda: conv.convergence_order([0.1, 0.01], [1e-2]), "steps and errors"),
+    (lambda: conv.convergence_order([0.1, 0.01], [1e-2, 0.0]), "positive"),
+    (lambda: conv.gaussian_kernel(0.0), "sigma"),
+    (lambda: conv.box_kernel(0), "size"),
+    (lambda: conv.sobel_kernel("z"), "axis"),
+])
+def test_helpers_refuse_bad_input_naming_the_argument(call, name):
+    with pytest.raises((TypeError, ValueError), match=name):
+        call()
+
+
+def test_conv2d_accepts_nested_lists_of_integers_and_returns_float64():
+    result = conv.conv2d([[1, 2], [3, 4]], [[1]], "same")
+    assert result.dtype == np.float64
+    np.testing.assert_array_equal(result, [[1.0, 2.0], [3.0, 4.0]])

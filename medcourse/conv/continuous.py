@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 import numpy as np
-from scipy import integrate
 
 from medcourse.conv._checks import check_callable, check_interval, check_points
 
@@ -58,6 +57,8 @@ def convolve_continuous(f: Function, g: Function, t: float | np.ndarray, *,
     >>> round(convolve_continuous(box, box, 0.5, support=(-0.5, 0.5), g_support=(-0.5, 0.5)), 10)
     0.5
     """
+    from scipy import integrate  # imported on first use: it makes `import medcourse.conv` slow otherwise
+
     check_callable(f, "f")
     check_callable(g, "g")
     try:

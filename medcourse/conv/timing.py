@@ -6,7 +6,6 @@ import timeit
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-from scipy import signal
 
 from medcourse.conv._checks import as_real_array
 from medcourse.conv.discrete import conv2d
@@ -28,6 +27,8 @@ def timing_table(image: np.ndarray, kernel_sizes: Sequence[int] = (3, 7, 31), *,
     dict
         ``{method: {kernel_size: seconds}}``; print it with :func:`format_timings`.
     """
+    from scipy import signal  # imported here: scipy.signal takes a while to import and is needed only now
+
     image = as_real_array(image, "image", 2)
     rng = np.random.default_rng(seed)
     timings: dict[str, dict[int, float]] = {}

@@ -5,8 +5,16 @@ Importing this module imports ``torch`` (``import medcourse`` alone does not).
 
 from __future__ import annotations
 
-from medcourse.pytorch.models import cnn_classifier, device, load_weights, predict_proba, save_weights
+from medcourse.pytorch.models import (
+           cnn_classifier,
+           device,
+           load_weights,
+           predict_proba,
+           save_weights,
+           to_tensor,
+)
 from medcourse.pytorch.training import evaluate, fit
 from medcourse.training import History
 
-__all__ = ["History", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights"]
+__all__ = ["History", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights",
+           "to_tensor"]

@@ -11,7 +11,7 @@ from torch import nn
 
 from medcourse.training import images_to_float
 
-__all__ = ["cnn_classifier", "device", "load_weights", "predict_proba", "save_weights"]
+__all__ = ["cnn_classifier", "device", "load_weights", "predict_proba", "save_weights", "to_tensor"]
 
 
 def _check_input_shape(input_shape, num_classes) -> tuple[int, int, int]:

@@ -5,8 +5,16 @@ Importing this module imports ``tensorflow`` (``import medcourse`` alone does no
 
 from __future__ import annotations
 
-from medcourse.tensorflow.models import cnn_classifier, device, load_weights, predict_proba, save_weights
+from medcourse.tensorflow.models import (
+           cnn_classifier,
+           device,
+           load_weights,
+           predict_proba,
+           save_weights,
+           to_tensor,
+)
 from medcourse.tensorflow.training import evaluate, fit
 from medcourse.training import History
 
-__all__ = ["History", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights"]
+__all__ = ["History", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights",
+           "to_tensor"]

@@ -10,7 +10,7 @@ from tensorflow import keras
 
 from medcourse.training import images_to_float
 
-__all__ = ["cnn_classifier", "device", "load_weights", "predict_proba", "save_weights"]
+__all__ = ["cnn_classifier", "device", "load_weights", "predict_proba", "save_weights", "to_tensor"]
 
 
 def _check_input_shape(input_shape, num_classes) -> tuple[int, int, int]:
@@ -78,6 +78,11 @@ def _model_input_shape(model: keras.Model) -> tuple[int, int, int] | None:
     if isinstance(shape, tuple) and len(shape) == 4 and all(isinstance(n, int) for n in shape[1:]):
         return tuple(shape[1:])
     return None
+
+
+def to_tensor(images: np.ndarray, input_shape: tuple[int, int, int] | None = None) -> tf.Tensor:
+    """``uint8`` images ``N×H×W[×C]`` as a float32 ``N×H×W×C`` tensor in ``[0, 1]`` (the adapter's scaling)."""
+    return tf.convert_to_tensor(images_to_float(images, input_shape))
 
 
 def predict_proba(model: keras.Model, images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:

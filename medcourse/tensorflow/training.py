@@ -75,7 +75,7 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
     medcourse.seed_everything(seed)
     train_labels = dataset.train[1]
     weights = tf.constant(class_weights(train_labels, dataset.num_classes, class_weight), dtype=tf.float32)
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate)
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-8)  # PyTorch's default epsilon
 
     @tf.function(reduce_retracing=True)
     def train_step(images, labels):

@@ -13,10 +13,10 @@ mammogram-like projection) around a candidate finding:
 
   ===  =================  ===========================================================
   0    no lesion          tissue and vessels only
-  1    solid nodule       round/oval, moderately brighter than tissue, soft edge
+  1    solid nodule       small (≤ 3 cm-like), round/oval, brighter than tissue, soft edge
   2    cyst               dark (fluid), homogeneous, smooth, round, thin bright rim
   3    calcification      a cluster of one to five very small, very bright spots
-  4    irregular mass     bright, lobulated outline with spicules radiating outwards
+  4    irregular mass     larger, bright, lobulated outline with spicules radiating outwards
   ===  =================  ===========================================================
 
 * **acquisition noise** (bell-shaped, per-image level).
@@ -84,9 +84,9 @@ def _background(rng: np.random.Generator, count: int, size: int) -> np.ndarray:
     """Tissue: base level, two scales of correlated texture and a slow intensity ramp."""
     scale = size / 28.0
     rows, cols = pixel_grid(size)
-    level = uniform(rng, 70.0, 100.0, count)
+    level = uniform(rng, 50.0, 80.0, count)
     coarse_width = 2 * round(2.5 * scale) + 1
-    coarse = smooth_noise(rng, (count, size, size), coarse_width) * column(uniform(rng, 9.0, 18.0, count))
+    coarse = smooth_noise(rng, (count, size, size), coarse_width) * column(uniform(rng, 7.0, 14.0, count))
     fine = smooth_noise(rng, (count, size, size), 3, passes=1) * column(uniform(rng, 4.0, 8.0, count))
     ramp_x, ramp_y = unit_vectors(rng, count)
     ramp = column(uniform(rng, 0.0, 20.0, count)) * (
@@ -108,7 +108,7 @@ def _add_vessels(rng: np.random.Generator, images: np.ndarray, contrast: float) 
         ux, uy = (column(v) for v in unit_vectors(rng, count))
         curvature = column(uniform(rng, -0.05, 0.05, count)) / scale
         width = column(uniform(rng, 0.8, 1.6, count)) * scale
-        brightness = column(uniform(rng, 25.0, 55.0, count)) * contrast
+        brightness = column(uniform(rng, 45.0, 90.0, count)) * contrast
         along = (cols - x0) * ux + (rows - y0) * uy
         across = -(cols - x0) * uy + (rows - y0) * ux
         slope = 2.0 * curvature * along
@@ -118,12 +118,13 @@ def _add_vessels(rng: np.random.Generator, images: np.ndarray, contrast: float) 
     x0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))
     y0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))
     radius = column(uniform(rng, 1.0, 1.8, count)) * scale
-    brightness = column(uniform(rng, 25.0, 50.0, count)) * contrast
+    brightness = column(uniform(rng, 45.0, 85.0, count)) * contrast
     distance = np.sqrt((cols - x0) ** 2 + (rows - y0) ** 2)
     images += end_on * brightness * bump(distance / radius)
 
 
 def _lesion_centre(rng: np.random.Generator, count: int, size: int):
+    """Column and row offsets of every pixel from a random centre near the middle of the patch."""
     rows, cols = pixel_grid(size)
     cx = column(size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count))
     cy = column(size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count))
@@ -139,8 +140,8 @@ def _solid_nodule(rng, images, contrast, grow):
     along = dx * ux + dy * uy
     across = -dx * uy + dy * ux
     distance = np.sqrt(along * along * stretch + across * across / stretch)
-    radius = column(uniform(rng, 2.4, 4.6, count)) * scale * grow
-    brightness = column(uniform(rng, 60.0, 100.0, count)) * contrast
+    radius = column(uniform(rng, 2.2, 3.4, count)) * scale * grow
+    brightness = column(uniform(rng, 110.0, 170.0, count)) * contrast
     images += brightness * soft_disc(distance, radius, 1.5 * scale)
 
 
@@ -155,28 +156,33 @@ def _cyst(rng, images, contrast, grow):
     distance = np.sqrt(along * along * stretch + across * across / stretch)
     radius = column(uniform(rng, 2.6, 4.8, count)) * scale * grow
     inside = soft_disc(distance, radius, 0.9 * scale)
-    fluid = column(uniform(rng, 45.0, 70.0, count)) * contrast
-    rim = column(uniform(rng, 15.0, 30.0, count)) * contrast
+    fluid = column(uniform(rng, 45.0, 65.0, count)) * contrast
+    rim = column(uniform(rng, 30.0, 55.0, count)) * contrast
     # Fluid is homogeneous: blend towards the local mean tissue level, then subtract the fluid contrast.
     smooth = box_blur(images, 2 * round(3 * scale) + 1)
-    images *= 1.0 - 0.8 * inside
-    images += 0.8 * inside * smooth - fluid * inside
+    images *= 1.0 - 0.9 * inside
+    images += 0.9 * inside * smooth - fluid * inside
     images += rim * bump((distance - radius - 0.5 * scale) / (0.9 * scale))
 
 
 def _calcification(rng, images, contrast, grow):
     count, size, _ = images.shape
     scale = size / 28.0
-    dx, dy = _lesion_centre(rng, count, size)
+    rows, cols = pixel_grid(size)
+    cx = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
+    cy = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
     spots = rng.integers(1, 6, count)
     spread = column(uniform(rng, 1.0, 3.2, count)) * scale * grow
     for index in range(5):
         present = column(spots > index)
         ox, oy = (column(v) for v in unit_vectors(rng, count))
         offset = spread * column(rng.random(count))
-        radius = column(uniform(rng, 1.3, 1.9, count)) * scale
-        brightness = column(uniform(rng, 120.0, 190.0, count)) * contrast
-        distance = np.sqrt((dx - offset * ox) ** 2 + (dy - offset * oy) ** 2)
+        radius = column(uniform(rng, 1.2, 1.8, count)) * scale
+        brightness = column(uniform(rng, 170.0, 240.0, count)) * contrast
+        # Spots sit on pixel centres, so each has one pixel at full brightness: sharp, not smeared.
+        spot_x = np.rint(column(cx) + offset * ox)
+        spot_y = np.rint(column(cy) + offset * oy)
+        distance = np.sqrt((cols - spot_x) ** 2 + (rows - spot_y) ** 2)
         images += present * brightness * bump(distance / radius)
 
 
@@ -187,7 +193,7 @@ def _irregular_mass(rng, images, contrast, grow):
     distance = np.sqrt(dx * dx + dy * dy)
     safe = np.maximum(distance, 1e-9)
     cos_theta, sin_theta = dx / safe, dy / safe
-    radius0 = column(uniform(rng, 2.2, 3.8, count)) * scale * grow
+    radius0 = column(uniform(rng, 3.6, 5.2, count)) * scale * grow
     # Lobulated outline r(θ) = r0 (1 + Σ a_k cos(kθ − φ_k)); cos(kθ − φ) from complex powers, no trig.
     outline = np.ones_like(distance)
     power_re, power_im = np.ones_like(distance), np.zeros_like(distance)
@@ -199,20 +205,20 @@ def _irregular_mass(rng, images, contrast, grow):
         phase_c, phase_s = (column(v) for v in unit_vectors(rng, count))
         amplitude = column(uniform(rng, 0.08, 0.2, count))
         outline += amplitude * (power_re * phase_c + power_im * phase_s)
-    brightness = column(uniform(rng, 55.0, 90.0, count)) * contrast
+    brightness = column(uniform(rng, 100.0, 160.0, count)) * contrast
     images += brightness * soft_disc(distance, radius0 * outline, 1.0 * scale)
     spicules = rng.integers(5, 9, count)
     for index in range(8):
         present = column(spicules > index)
         ux, uy = (column(v) for v in unit_vectors(rng, count))
-        length = radius0 + column(uniform(rng, 1.2, 2.2, count)) * radius0
+        length = radius0 + column(uniform(rng, 0.8, 1.5, count)) * radius0
         along = dx * ux + dy * uy
         across = np.abs(-dx * uy + dy * ux)
         # A spicule starts inside the body's edge and thins out towards its tip.
         start = 0.8 * radius0
         taper = np.clip((length - along) / (length - start), 0.0, 1.0) * (along > start)
-        width = 0.9 * scale
-        images += present * 0.55 * brightness * taper * bump(across / width)
+        width = 1.1 * scale
+        images += present * 0.7 * brightness * taper * bump(across / width)
 
 
 _DRAW = {1: _solid_nodule, 2: _cyst, 3: _calcification, 4: _irregular_mass}

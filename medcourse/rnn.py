@@ -1,0 +1,279 @@
+"""The recurrent cell equation h_t = tanh(W_hh h_{t−1} + W_xh x_t + b_h), unrolled, and backprop through time.
+
+NumPy reference implementations derived in notebook 05 and checked there against ``torch.nn.RNN``
+and ``keras.layers.SimpleRNN``.
+
+Conventions
+-----------
+The lecture notes write the cell for one sample as a **column vector**::
+
+    h_t = tanh(W_hh h_{t−1} + W_xh x_t + b_h),   W_xh: (hidden, input),  W_hh: (hidden, hidden)
+
+Here a batch holds one sample per **row**, so ``x_t`` is ``(batch, input)`` and ``h_prev`` is
+``(batch, hidden)``. Transposing the column equation row by row gives the batch form computed here::
+
+    h_t = tanh(h_{t−1} W_hhᵀ + x_t W_xhᵀ + b_h)
+
+with the **same** matrices ``W_xh`` and ``W_hh`` as in the notes (and as PyTorch's ``weight_ih`` and
+``weight_hh``; Keras stores their transposes as ``kernel`` and ``recurrent_kernel``).
+Sequences are ``(batch, T, input)`` (batch first, like ``batch_first=True`` in PyTorch and Keras).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "jacobian_norms",
+    "rnn_backward",
+    "rnn_cell",
+    "rnn_forward",
+    "spectral_radius",
+    "with_spectral_radius",
+]
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _as_matrix(value, name: str, ndim: int) -> np.ndarray:
+    array = np.asarray(value)
+    if not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"{name} must be a numeric array, got dtype {array.dtype}")
+    if array.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {array.shape}")
+    return array
+
+
+def _check_parameters(W_xh, W_hh, b_h) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Validate the parameters; return them with (hidden, input) sizes."""
+    W_xh = _as_matrix(W_xh, "W_xh", 2)
+    W_hh = _as_matrix(W_hh, "W_hh", 2)
+    b_h = _as_matrix(b_h, "b_h", 1)
+    hidden, input_size = W_xh.shape
+    if W_hh.shape != (hidden, hidden):
+        raise ValueError(
+            f"W_hh must have shape (hidden, hidden) = ({hidden}, {hidden}) to match W_xh {W_xh.shape}, "
+            f"got {W_hh.shape}"
+        )
+    if b_h.shape != (hidden,):
+        raise ValueError(f"b_h must have shape (hidden,) = ({hidden},) to match W_xh {W_xh.shape}, got {b_h.shape}")
+    return W_xh, W_hh, b_h, hidden, input_size
+
+
+def _check_state(h, name: str, batch: int, hidden: int) -> np.ndarray:
+    h = _as_matrix(h, name, 2)
+    if h.shape != (batch, hidden):
+        raise ValueError(f"{name} must have shape (batch, hidden) = ({batch}, {hidden}), got {h.shape}")
+    return h
+
+
+# --- forward --------------------------------------------------------------------------------------
+
+
+def rnn_cell(x_t, h_prev, W_xh, W_hh, b_h) -> np.ndarray:
+    """One step of the recurrent cell for a batch: ``h_t = tanh(h_prev W_hhᵀ + x_t W_xhᵀ + b_h)``.
+
+    This is the lecture notes' ``h_t = tanh(W_hh h_{t−1} + W_xh x_t + b_h)`` with one sample per row.
+
+    Parameters
+    ----------
+    x_t : array (batch, input)
+        The inputs at time ``t``.
+    h_prev : array (batch, hidden)
+        The hidden states at time ``t − 1``.
+    W_xh : array (hidden, input)
+        Input-to-hidden weights (PyTorch ``weight_ih``; Keras ``kernel`` is its transpose).
+    W_hh : array (hidden, hidden)
+        Hidden-to-hidden weights (PyTorch ``weight_hh``; Keras ``recurrent_kernel`` is its transpose).
+    b_h : array (hidden,)
+        The bias (PyTorch splits it into ``bias_ih + bias_hh``; Keras has one ``bias``).
+
+    Returns
+    -------
+    numpy.ndarray (batch, hidden)
+
+    Examples
+    --------
+    >>> W_xh, W_hh, b_h = np.ones((2, 3)), np.eye(2), np.zeros(2)
+    >>> rnn_cell(np.zeros((1, 3)), np.zeros((1, 2)), W_xh, W_hh, b_h)
+    array([[0., 0.]])
+    >>> rnn_cell(np.full((1, 3), 0.1), np.array([[0.2, -0.2]]), W_xh, W_hh, b_h).round(4)
+    array([[0.4621, 0.0997]])
+    """
+    W_xh, W_hh, b_h, hidden, input_size = _check_parameters(W_xh, W_hh, b_h)
+    x_t = _as_matrix(x_t, "x_t", 2)
+    if x_t.shape[1] != input_size:
+        raise ValueError(f"x_t must have shape (batch, input) with input = {input_size} (W_xh is {W_xh.shape}), "
+                         f"got {x_t.shape}")
+    h_prev = _check_state(h_prev, "h_prev", x_t.shape[0], hidden)
+    return np.tanh(h_prev @ W_hh.T + x_t @ W_xh.T + b_h)
+
+
+def _check_sequence(x, h0, W_xh, W_hh, b_h):
+    W_xh, W_hh, b_h, hidden, input_size = _check_parameters(W_xh, W_hh, b_h)
+    x = _as_matrix(x, "x", 3)
+    batch, steps, features = x.shape
+    if features != input_size:
+        raise ValueError(f"x must have shape (batch, T, input) with input = {input_size} (W_xh is {W_xh.shape}), "
+                         f"got {x.shape}")
+    if steps < 1:
+        raise ValueError(f"x must have at least one time step, got shape {x.shape}")
+    h0 = np.zeros((batch, hidden), dtype=np.result_type(x, W_xh)) if h0 is None else h0
+    h0 = _check_state(h0, "h0", batch, hidden)
+    return x, h0, W_xh, W_hh, b_h
+
+
+def rnn_forward(x, h0, W_xh, W_hh, b_h) -> np.ndarray:
+    """Unroll the cell over a sequence and return every hidden state ``h_1 … h_T``.
+
+    Parameters
+    ----------
+    x : array (batch, T, input)
+        The input sequence, batch first.
+    h0 : array (batch, hidden) or None
+        The initial hidden state (zeros when ``None``, as in both frameworks).
+    W_xh, W_hh, b_h
+        As in :func:`rnn_cell`.
+
+    Returns
+    -------
+    numpy.ndarray (batch, T, hidden)
+        ``states[:, t - 1]`` is ``h_t``; the last one, ``states[:, -1]``, is what a sequence model
+        usually passes on to its output layer.
+
+    Examples
+    --------
+    >>> states = rnn_forward(np.ones((2, 5, 3)), None, np.full((4, 3), 0.1), 0.5 * np.eye(4), np.zeros(4))
+    >>> states.shape
+    (2, 5, 4)
+    """
+    x, h, W_xh, W_hh, b_h = _check_sequence(x, h0, W_xh, W_hh, b_h)
+    states = []
+    for t in range(x.shape[1]):
+        h = rnn_cell(x[:, t], h, W_xh, W_hh, b_h)
+        states.append(h)
+    return np.stack(states, axis=1)
+
+
+# --- backward -------------------------------------------------------------------------------------
+
+
+def rnn_backward(x, h0, W_xh, W_hh, b_h, grad_states, *, states=None) -> dict[str, np.ndarray]:
+    """Backpropagation through time, by hand: the gradients of a loss with respect to every parameter.
+
+    Given ``grad_states = ∂L/∂h_t`` for every ``t`` (the *direct* gradient of the loss on each hidden
+    state — zeros except at ``t = T`` when only the last state feeds the output), walk back from
+    ``t = T`` to ``1``::
+
+        δ_t  = (grad_states[t] + δh_t) ⊙ (1 − h_t²)     # through tanh: tanh′(a) = 1 − tanh(a)²
+        ∂L/∂W_hh += δ_tᵀ h_{t−1}     ∂L/∂W_xh += δ_tᵀ x_t     ∂L/∂b_h += Σ_batch δ_t
+        δh_{t−1} = δ_t W_hh                                # the gradient flowing back in time
+
+    Parameters
+    ----------
+    x, h0, W_xh, W_hh, b_h
+        As in :func:`rnn_forward`.
+    grad_states : array (batch, T, hidden)
+        Upstream gradient ``∂L/∂h_t`` on each hidden state.
+    states : array (batch, T, hidden), optional
+        The output of :func:`rnn_forward` (recomputed when omitted).
+
+    Returns
+    -------
+    dict
+        ``{"W_xh", "W_hh", "b_h", "h0", "x"}``: arrays shaped like the corresponding argument.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x, W_xh, W_hh, b_h = rng.normal(size=(2, 4, 3)), rng.normal(size=(5, 3)), rng.normal(size=(5, 5)), np.zeros(5)
+    >>> grads = rnn_backward(x, None, W_xh, W_hh, b_h, np.ones((2, 4, 5)))
+    >>> {name: g.shape for name, g in grads.items()}
+    {'W_xh': (5, 3), 'W_hh': (5, 5), 'b_h': (5,), 'h0': (2, 5), 'x': (2, 4, 3)}
+    """
+    x, h0, W_xh, W_hh, b_h = _check_sequence(x, h0, W_xh, W_hh, b_h)
+    expected = (x.shape[0], x.shape[1], W_hh.shape[0])
+    grad_states = _as_matrix(grad_states, "grad_states", 3)
+    if grad_states.shape != expected:
+        raise ValueError(f"grad_states must have shape (batch, T, hidden) = {expected}, got {grad_states.shape}")
+    states = rnn_forward(x, h0, W_xh, W_hh, b_h) if states is None else _as_matrix(states, "states", 3)
+    if states.shape != expected:
+        raise ValueError(f"states must have shape (batch, T, hidden) = {expected}, got {states.shape}")
+
+    grads = {"W_xh": np.zeros_like(W_xh, dtype=float), "W_hh": np.zeros_like(W_hh, dtype=float),
+             "b_h": np.zeros_like(b_h, dtype=float), "x": np.zeros_like(x, dtype=float)}
+    grad_h = np.zeros(expected[::2])  # δh_t: the gradient arriving at h_t from later time steps
+    for t in reversed(range(x.shape[1])):
+        h_t = states[:, t]
+        h_prev = states[:, t - 1] if t > 0 else h0
+        delta = (grad_states[:, t] + grad_h) * (1.0 - h_t**2)  # ∂L/∂a_t, a_t the pre-activation
+        grads["W_hh"] += delta.T @ h_prev
+        grads["W_xh"] += delta.T @ x[:, t]
+        grads["b_h"] += delta.sum(axis=0)
+        grads["x"][:, t] = delta @ W_xh
+        grad_h = delta @ W_hh
+    grads["h0"] = grad_h
+    return {name: grads[name] for name in ("W_xh", "W_hh", "b_h", "h0", "x")}
+
+
+# --- vanishing and exploding gradients ------------------------------------------------------------
+
+
+def spectral_radius(matrix) -> float:
+    """The largest absolute eigenvalue of a square matrix.
+
+    Examples
+    --------
+    >>> spectral_radius(np.diag([0.5, -2.0]))
+    2.0
+    """
+    matrix = _as_matrix(matrix, "matrix", 2)
+    if matrix.shape[0] != matrix.shape[1]:
+        raise ValueError(f"matrix must be square, got shape {matrix.shape}")
+    return float(np.max(np.abs(np.linalg.eigvals(matrix))))
+
+
+def with_spectral_radius(matrix, radius: float) -> np.ndarray:
+    """``matrix`` rescaled so that its spectral radius is ``radius``.
+
+    Examples
+    --------
+    >>> round(spectral_radius(with_spectral_radius(np.array([[1.0, 2.0], [0.0, 4.0]]), 0.9)), 12)
+    0.9
+    """
+    if not radius > 0:
+        raise ValueError(f"radius must be positive, got {radius!r}")
+    current = spectral_radius(matrix)
+    if current == 0:
+        raise ValueError("matrix has spectral radius 0 (nilpotent); it cannot be rescaled to another radius")
+    return np.asarray(matrix, dtype=float) * (radius / current)
+
+
+def jacobian_norms(x, h0, W_xh, W_hh, b_h) -> np.ndarray:
+    """``‖∂h_t/∂h_0‖`` (spectral norm, averaged over the batch) for ``t = 1 … T``.
+
+    By the chain rule ``∂h_t/∂h_0 = diag(1 − h_t²) W_hh · ∂h_{t−1}/∂h_0``: a product of ``t`` factors,
+    each roughly ``W_hh`` scaled by the tanh slope (≤ 1). It shrinks geometrically when the spectral
+    radius of ``W_hh`` is below 1 (vanishing gradients) and can grow geometrically above 1 (exploding
+    gradients) until tanh saturates.
+
+    Returns
+    -------
+    numpy.ndarray (T,)
+
+    Examples
+    --------
+    >>> norms = jacobian_norms(np.zeros((1, 3, 2)), None, np.zeros((4, 2)), 0.5 * np.eye(4), np.zeros(4))
+    >>> norms.round(3).tolist()
+    [0.5, 0.25, 0.125]
+    """
+    x, h0, W_xh, W_hh, b_h = _check_sequence(x, h0, W_xh, W_hh, b_h)
+    states = rnn_forward(x, h0, W_xh, W_hh, b_h)
+    batch, steps, hidden = states.shape
+    jacobian = np.broadcast_to(np.eye(hidden), (batch, hidden, hidden))
+    norms = np.empty(steps)
+    for t in range(steps):
+        jacobian = (1.0 - states[:, t, :, None] ** 2) * (W_hh @ jacobian)
+        norms[t] = np.mean(np.linalg.norm(jacobian, ord=2, axis=(1, 2)))
+    return norms

@@ -1,0 +1,158 @@
+"""A real browser check: JupyterLab in headless Chromium runs notebooks 01 and 02 and a widget reacts.
+
+Starts JupyterLab on 127.0.0.1 with a random token, drives Debian's Chromium through chromedriver
+(Selenium), runs all cells, moves the first slider of an interactive widget with the keyboard, and
+asserts that the figure the widget draws changes. Screenshots land in ``artifacts/browser/``.
+
+Skipped, with the reason, only where Chromium or chromedriver is not installed
+(``apt-get install chromium chromium-driver``; ``.ci/run`` installs them).
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "artifacts" / "browser"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+NOTEBOOKS = ["01_medical_images.ipynb", "02_convolution.ipynb"]
+
+pytestmark = [
+    pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
+                       reason="Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """A JupyterLab server on a copy of the notebooks (so saving never touches the repository)."""
+    folder = tmp_path_factory.mktemp("lab")
+    for name in NOTEBOOKS:
+        shutil.copy(ROOT / "notebooks" / name, folder / name)
+    port, token = free_port(), secrets.token_hex(16)
+    log = open(tmp_path_factory.mktemp("lab-log") / "jupyterlab.log", "w")  # noqa: SIM115 - closed below
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--ServerApp.port={port}",
+         "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}",
+         "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0",
+         *(["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else [])],
+        stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited: {Path(log.name).read_text()[-2000:]}")
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("JupyterLab did not answer within 90 s")
+    yield base, token
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--disable-quic", "--window-size=1400,1000",
+                     f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_script_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def wait_for(driver, script, timeout, message):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(message)
+
+
+# Scripts run in the page. `window.jupyterapp` is exposed by --LabApp.expose_app_in_browser; a headless
+# browser never focuses a widget, so the notebook panel is looked up by its path, not shell.currentWidget.
+PANEL = ("const panel = Array.from(window.jupyterapp ? window.jupyterapp.shell.widgets('main') : [])"
+         ".find(w => w.context && w.context.path === {name!r});")
+KERNEL_IDLE = PANEL + "return !!(panel && panel.sessionContext.session?.kernel?.status === 'idle');"
+RUN_ALL = PANEL + ("window.jupyterapp.shell.activateById(panel.id);"
+                   "return window.jupyterapp.commands.execute('notebook:run-all-cells').then(() => true);")
+ALL_CELLS_RAN = PANEL + """
+const prompts = Array.from(panel.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')).map(p => p.textContent);
+return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p))
+  && panel.sessionContext.session?.kernel?.status === 'idle';
+"""
+WIDGET_IMAGES = PANEL + """
+return Array.from(panel.node.querySelectorAll('.widget-output img, .jupyter-widgets-output-area img'))
+  .map(img => img.src.length + ':' + img.src.slice(-200));
+"""
+ERRORS = PANEL + """
+return Array.from(panel.node.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))
+  .map(e => e.textContent).filter(t => /Traceback|Error:/.test(t)).map(t => t.slice(0, 500));
+"""
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_in_jupyterlab_and_its_widget_reacts(jupyterlab, browser, name):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base, token = jupyterlab
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.get(f"{base}/lab/tree/{name}?token={token}")
+    wait_for(browser, KERNEL_IDLE.format(name=name), 120, f"JupyterLab did not open {name} with an idle kernel")
+    browser.execute_script(RUN_ALL.format(name=name))
+    time.sleep(2)
+    wait_for(browser, ALL_CELLS_RAN.format(name=name), 420, f"not every cell of {name} ran within 7 minutes")
+    errors = browser.execute_script(ERRORS.format(name=name))
+    browser.save_screenshot(str(ARTIFACTS / f"{name[:2]}_after_run_all.png"))
+    assert errors == [], f"cells of {name} raised: {errors}"
+
+    sliders = browser.find_elements(By.CSS_SELECTOR, ".widget-slider .noUi-handle, .widget-slider .ui-slider-handle")
+    assert sliders, f"{name} shows no slider widget"
+    images = WIDGET_IMAGES.format(name=name)
+    before = browser.execute_script(images)
+    assert before, f"{name}'s widget shows no figure"
+    slider = sliders[0]
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", slider)
+    slider.click()
+    for _ in range(5):
+        slider.send_keys(Keys.ARROW_RIGHT)
+        time.sleep(0.2)
+    changed = wait_for(browser, f"const now = (function() {{ {images} }})();"
+                                f" return JSON.stringify(now) !== JSON.stringify({before!r}) && now.length > 0;",
+                       60, f"moving the slider of {name} did not change the widget's figure")
+    browser.save_screenshot(str(ARTIFACTS / f"{name[:2]}_after_slider.png"))
+    assert changed
