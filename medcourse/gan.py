@@ -161,10 +161,11 @@ def value_at_optimal_discriminator(p_data, p_g, x) -> float:
     -1.3863
     """
     p_data, p_g = _densities(p_data, p_g)
-    d_star = optimal_discriminator(p_data, p_g)
+    total = np.where(p_data + p_g > 0, p_data + p_g, 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        real = np.where(p_data > 0, p_data * np.log(np.where(p_data > 0, d_star, 1.0)), 0.0)
-        fake = np.where(p_g > 0, p_g * np.log(np.where(p_g > 0, 1.0 - d_star, 1.0)), 0.0)
+        # log D* = log(p_data / total) and log(1 − D*) = log(p_g / total), written so that neither rounds to log 0.
+        real = np.where(p_data > 0, p_data * np.log(np.where(p_data > 0, p_data, 1.0) / total), 0.0)
+        fake = np.where(p_g > 0, p_g * np.log(np.where(p_g > 0, p_g, 1.0) / total), 0.0)
     return _integrate(real, x) + _integrate(fake, x)
 
 

@@ -32,6 +32,12 @@ print("MEDCOURSE-PEAK-MIB", _medcourse_peak_mib())
 """
 
 
+def parse_peak_memory(text: str) -> float | None:
+    """The MiB figure the peak-memory probe printed, or None when ``text`` does not hold it."""
+    match = re.search(r"MEDCOURSE-PEAK-MIB ([0-9.]+)", text)
+    return round(float(match.group(1)), 1) if match else None
+
+
 @dataclass
 class RunResult:
     """What happened to one notebook."""
@@ -140,9 +146,9 @@ def _ask_peak_memory(client, index: int) -> float | None:
     finally:
         client.nb.cells.pop()
     for output in probe.get("outputs", []):
-        match = re.search(r"MEDCOURSE-PEAK-MIB ([0-9.]+)", output.get("text", ""))
-        if match:
-            return round(float(match.group(1)), 1)
+        peak = parse_peak_memory(output.get("text", ""))
+        if peak is not None:
+            return peak
     return None
 
 

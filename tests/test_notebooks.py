@@ -109,3 +109,9 @@ def test_ends_with_a_summary(notebook_path):
 def test_listed_in_the_readme_course_map(notebook_path):
     readme = (ROOT / "README.md").read_text()
     assert f"notebooks/{notebook_path.name}" in readme
+
+
+def test_the_notebooks_folder_holds_only_course_notebooks():
+    stray = [p.name for p in (ROOT / "notebooks").iterdir()
+             if not p.name.startswith(".") and not re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", p.name)]
+    assert stray == [], f"unexpected files in notebooks/: {stray}"

@@ -1,0 +1,182 @@
+"""medcourse.gan: the GAN objectives against their closed forms, the Fréchet distance, the memorisation check."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from medcourse import gan
+
+GRID = np.linspace(-12.0, 12.0, 4801)
+
+
+def normal(x, mean=0.0, std=1.0):
+    return stats.norm.pdf(x, mean, std)
+
+
+def test_minimax_value_is_minus_log_4_when_the_discriminator_answers_one_half():
+    assert gan.minimax_value(np.full(10, 0.5), np.full(7, 0.5)) == pytest.approx(-math.log(4))
+
+
+def test_minimax_value_is_the_mean_of_the_two_log_terms():
+    d_real, d_fake = np.array([0.9, 0.6]), np.array([0.2, 0.3, 0.1])
+    expected = np.mean(np.log(d_real)) + np.mean(np.log(1 - d_fake))
+    assert gan.minimax_value(d_real, d_fake) == pytest.approx(expected)
+
+
+def test_discriminator_loss_is_minus_the_value_and_label_smoothing_changes_it():
+    d_real, d_fake = np.array([0.9, 0.6]), np.array([0.2, 0.3])
+    assert gan.discriminator_loss(d_real, d_fake) == pytest.approx(-gan.minimax_value(d_real, d_fake))
+    smoothed = -np.mean(0.9 * np.log(d_real) + 0.1 * np.log(1 - d_real)) - np.mean(np.log(1 - d_fake))
+    assert gan.discriminator_loss(d_real, d_fake, real_label=0.9) == pytest.approx(smoothed)
+
+
+def test_generator_losses_and_their_gradients_at_a_confident_discriminator():
+    d_fake = np.array([0.01, 0.02])
+    assert gan.generator_loss(d_fake) == pytest.approx(-np.mean(np.log(d_fake)))
+    assert gan.generator_loss(d_fake, "minimax") == pytest.approx(np.mean(np.log(1 - d_fake)))
+    # d/dD of the losses at D = 0.01: the minimax form saturates (slope ≈ −1), the other is steep (−1/D = −100).
+    step = 1e-6
+    minimax_slope = (gan.generator_loss([0.01 + step], "minimax") - gan.generator_loss([0.01], "minimax")) / step
+    saturating_free_slope = (gan.generator_loss([0.01 + step]) - gan.generator_loss([0.01])) / step
+    assert abs(minimax_slope) < 1.1 < 90 < abs(saturating_free_slope)
+
+
+def test_objectives_reject_values_that_are_not_probabilities():
+    with pytest.raises(ValueError, match="d_fake must hold probabilities"):
+        gan.minimax_value([0.5], [1.5])
+    with pytest.raises(ValueError, match="d_real must hold at least one"):
+        gan.minimax_value([], [0.5])
+    with pytest.raises(ValueError, match="kind must be"):
+        gan.generator_loss([0.5], "wasserstein")
+
+
+def test_optimal_discriminator_is_the_density_ratio():
+    p_data, p_g = normal(GRID, 0, 1), normal(GRID, 1, 1)
+    d_star = gan.optimal_discriminator(p_data, p_g)
+    np.testing.assert_allclose(d_star, p_data / (p_data + p_g))
+    assert gan.optimal_discriminator([0.3], [0.1])[0] == pytest.approx(0.75)
+    assert np.isnan(gan.optimal_discriminator([0.0], [0.0])[0])
+    with pytest.raises(ValueError, match="same shape"):
+        gan.optimal_discriminator([0.1, 0.2], [0.1])
+
+
+def test_optimal_discriminator_beats_any_other_discriminator():
+    p_data, p_g = normal(GRID, 0, 1), normal(GRID, 2, 1.5)
+
+    def value(d):
+        return np.trapezoid(p_data * np.log(d) + p_g * np.log(1 - d), GRID)
+
+    best = value(gan.optimal_discriminator(p_data, p_g))
+    assert best == pytest.approx(gan.value_at_optimal_discriminator(p_data, p_g, GRID))
+    for other in (np.full_like(GRID, 0.5), stats.norm.cdf(-GRID + 1)):
+        assert value(np.clip(other, 1e-12, 1 - 1e-12)) < best
+
+
+def test_value_at_optimum_is_minus_log_4_plus_twice_the_jensen_shannon_divergence():
+    p = normal(GRID)
+    assert gan.value_at_optimal_discriminator(p, p, GRID) == pytest.approx(-math.log(4), abs=1e-6)
+    q = normal(GRID, 1.5, 0.7)
+    jsd = gan.jensen_shannon_divergence(p, q, GRID)
+    assert 0 < jsd < math.log(2)
+    assert gan.value_at_optimal_discriminator(p, q, GRID) == pytest.approx(-math.log(4) + 2 * jsd, abs=1e-6)
+    disjoint_a, disjoint_b = normal(GRID, -6, 0.3), normal(GRID, 6, 0.3)
+    assert gan.jensen_shannon_divergence(disjoint_a, disjoint_b, GRID) == pytest.approx(math.log(2), abs=1e-6)
+
+
+def test_frechet_distance_of_1d_gaussians_matches_the_closed_form():
+    rng = np.random.default_rng(0)
+    a = rng.normal(1.0, 2.0, (40000, 1))
+    b = rng.normal(-0.5, 0.5, (40000, 1))
+    m1, s1, m2, s2 = a.mean(), a.std(ddof=1), b.mean(), b.std(ddof=1)
+    expected = (m1 - m2) ** 2 + s1**2 + s2**2 - 2 * s1 * s2
+    assert gan.frechet_distance(a, b) == pytest.approx(expected, rel=1e-9)
+    assert expected == pytest.approx((1.5) ** 2 + (2.0 - 0.5) ** 2, rel=0.03)
+
+
+def test_frechet_distance_with_diagonal_covariances_is_the_sum_over_dimensions():
+    rng = np.random.default_rng(1)
+    means_a, stds_a = np.array([0.0, 1.0, -2.0]), np.array([1.0, 0.5, 2.0])
+    means_b, stds_b = np.array([1.0, 1.0, 0.0]), np.array([2.0, 0.5, 1.0])
+    a = rng.normal(means_a, stds_a, (60000, 3))
+    b = rng.normal(means_b, stds_b, (60000, 3))
+    closed_form = np.sum((means_a - means_b) ** 2 + (stds_a - stds_b) ** 2)
+    assert gan.frechet_distance(a, b) == pytest.approx(closed_form, abs=0.08)
+
+
+def test_frechet_distance_is_symmetric_and_zero_for_identical_sets():
+    rng = np.random.default_rng(2)
+    a, b = rng.normal(size=(300, 8)), rng.normal(0.3, 1.2, size=(200, 8))
+    assert gan.frechet_distance(a, b) == pytest.approx(gan.frechet_distance(b, a), rel=1e-6)
+    assert gan.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_frechet_distance_copes_with_fewer_samples_than_features():
+    rng = np.random.default_rng(3)
+    value = gan.frechet_distance(rng.normal(size=(10, 20)), rng.normal(size=(12, 20)))
+    assert np.isfinite(value) and value > 0
+
+
+def test_frechet_distance_names_the_bad_argument():
+    good = np.zeros((5, 3))
+    with pytest.raises(ValueError, match="features_b needs at least 2 samples"):
+        gan.frechet_distance(good, np.zeros((1, 3)))
+    with pytest.raises(ValueError, match="features_a must be a 2-D array"):
+        gan.frechet_distance(np.zeros(5), good)
+    with pytest.raises(ValueError, match="same number of features"):
+        gan.frechet_distance(good, np.zeros((5, 4)))
+
+
+def test_nearest_neighbour_distance_is_the_rms_pixel_difference():
+    train = np.array([[[0, 0], [0, 0]], [[10, 10], [10, 10]]], dtype=np.uint8)
+    queries = np.array([[[10, 10], [10, 10]], [[1, 1], [1, 3]]], dtype=np.uint8)
+    distances, indices = gan.nearest_neighbour_distances(queries, train)
+    np.testing.assert_allclose(distances, [0.0, math.sqrt((1 + 1 + 1 + 9) / 4)])
+    assert indices.tolist() == [1, 0]
+    with pytest.raises(ValueError, match="same image size"):
+        gan.nearest_neighbour_distances(np.zeros((2, 3, 3)), train)
+
+
+def test_memorisation_report_flags_an_exact_copy_of_a_training_image():
+    rng = np.random.default_rng(4)
+    train = rng.integers(0, 256, (100, 12, 12), dtype=np.uint8)
+    held_out = rng.integers(0, 256, (50, 12, 12), dtype=np.uint8)
+    fresh = rng.integers(0, 256, (20, 12, 12), dtype=np.uint8)
+    generated = np.concatenate([fresh, train[7:8]])
+    report = gan.memorisation_report(generated, train, held_out)
+    assert report.exact_copies.tolist() == [20]
+    assert 20 in report.near_copies and report.nearest_train_index[20] == 7
+    assert report.near_copy_fraction == pytest.approx(len(report.near_copies) / 21)
+    assert "Exact copies: 1" in str(report)
+
+
+def test_memorisation_report_flags_a_near_copy_and_not_fresh_images():
+    rng = np.random.default_rng(5)
+    train = rng.integers(0, 256, (100, 12, 12)).astype(np.float64)
+    held_out = rng.integers(0, 256, (50, 12, 12)).astype(np.float64)
+    fresh = rng.integers(0, 256, (20, 12, 12)).astype(np.float64)
+    near_copy = train[3] + rng.normal(0, 2.0, (12, 12))
+    report = gan.memorisation_report(np.concatenate([fresh, near_copy[None]]), train, held_out)
+    assert report.near_copies.tolist() == [20] and report.exact_copies.tolist() == []
+
+
+def test_memorisation_report_needs_matching_shapes():
+    with pytest.raises(ValueError, match="one shape"):
+        gan.memorisation_report(np.zeros((3, 4, 4)), np.zeros((3, 4, 4)), np.zeros((3, 5, 5)))
+
+
+def test_mean_pairwise_distance_drops_for_a_collapsed_generator():
+    rng = np.random.default_rng(6)
+    diverse = rng.integers(0, 256, (30, 8, 8)).astype(float)
+    collapsed = np.repeat(diverse[:1], 30, axis=0) + rng.normal(0, 1.0, (30, 8, 8))
+    assert gan.mean_pairwise_distance(collapsed) < 0.05 * gan.mean_pairwise_distance(diverse)
+
+
+def test_image_ranges_round_trip():
+    images = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    scaled = gan.images_to_tanh_range(images)
+    assert scaled.min() == -1.0 and scaled.max() == 1.0
+    np.testing.assert_array_equal(gan.tanh_range_to_images(scaled), images)
+    with pytest.raises(TypeError, match="uint8"):
+        gan.images_to_tanh_range(images.astype(float))
