@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from medcourse import metrics
+from medcourse.data.transforms import to_float
 
 __all__ = ["METRICS", "History", "class_weights", "compare", "epoch_metrics", "images_to_float"]
 
@@ -162,7 +163,8 @@ def class_weights(labels: np.ndarray, num_classes: int, mode: str | None = "bala
 def images_to_float(images: np.ndarray, image_shape: tuple[int, int, int] | None = None) -> np.ndarray:
     """``uint8`` images ``N×H×W`` or ``N×H×W×C`` as float32 ``N×H×W×C`` in ``[0, 1]`` (divide by 255).
 
-    The same scaling the data adapters apply, so predictions on raw Dataset arrays see what training saw.
+    The data adapters' scaling (:func:`medcourse.data.transforms.to_float`), so predictions on raw
+    Dataset arrays see what training saw; unlike it, floats are refused (they would be scaled twice).
 
     Parameters
     ----------
@@ -176,10 +178,9 @@ def images_to_float(images: np.ndarray, image_shape: tuple[int, int, int] | None
             f"images must be uint8 as the Dataset holds them (0…255), got dtype {images.dtype}; "
             "pass the raw dataset arrays, not already-normalised floats"
         )
-    if images.ndim == 3:
-        images = images[..., np.newaxis]
-    if images.ndim != 4:
+    if images.ndim not in (3, 4):
         raise ValueError(f"images must have shape N×H×W or N×H×W×C, got {images.shape}")
-    if image_shape is not None and tuple(images.shape[1:]) != tuple(image_shape):
+    scaled = to_float(images)  # the data adapters' own scaling and channel handling
+    if image_shape is not None and tuple(scaled.shape[1:]) != tuple(image_shape):
         raise ValueError(f"the model expects images of shape (H, W, C) = {tuple(image_shape)}, got {images.shape[1:]}")
-    return images.astype(np.float32) / np.float32(255.0)
+    return scaled

@@ -107,7 +107,6 @@ def test_saved_weights_load_back_identically(tmp_path):
 
 @pytest.fixture(scope="module")
 def trained():
-    pytest.importorskip("medcourse.tensorflow.data", reason="waits for the data adapters")
     dataset = tiny_dataset()
     medcourse.seed_everything(0)
     model = mt.cnn_classifier((16, 16, 1), 3)

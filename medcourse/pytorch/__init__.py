@@ -5,6 +5,7 @@ Importing this module imports ``torch`` (``import medcourse`` alone does not).
 
 from __future__ import annotations
 
+from medcourse.pytorch.data import loader
 from medcourse.pytorch.models import (
            cnn_classifier,
            device,
@@ -16,5 +17,5 @@ from medcourse.pytorch.models import (
 from medcourse.pytorch.training import evaluate, fit
 from medcourse.training import History
 
-__all__ = ["History", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights",
+__all__ = ["History", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "loader", "predict_proba", "save_weights",
            "to_tensor"]

@@ -43,15 +43,16 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
     batch_size : int
         Images per optimisation step.
     seed : int
-        Seeds everything (:func:`medcourse.seed_everything`) and the shuffling of each epoch
-        (``seed + epoch``): the same seed gives the same History.
+        Seeds everything (:func:`medcourse.seed_everything`) and the loader's shuffling and augmentation
+        (the TensorFlow twin gets the same batches): the same seed gives the same History. Seed before
+        building the model too, for the same initial weights.
     learning_rate : float
         Adam's step size.
     class_weight : {"balanced", None}
         ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` so rare classes count as much as
         common ones (:func:`medcourse.training.class_weights`); ``None`` weights all cases equally.
     augment : bool
-        Random flips/shifts of the training images from :func:`medcourse.pytorch.loader`.
+        Random mirror/rotation/intensity changes of the training images (:func:`medcourse.pytorch.loader`).
     live : bool
         Redraw the training curves after every epoch (in a notebook).
     verbose : bool
@@ -86,12 +87,12 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
     steps_per_epoch = math.ceil(len(train_labels) / batch_size)
     live_plot = LiveHistory(title="PyTorch") if live else None
     progress = tqdm(total=epochs * steps_per_epoch, desc="PyTorch", unit="batch", disable=not verbose, leave=True)
+    batches = loader(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
     for epoch in range(epochs):
         start = time.perf_counter()
         model.train()
         seen_labels, seen_probabilities = [], []
-        for images, labels in loader(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed + epoch,
-                                     augment=augment):
+        for images, labels in batches:  # each pass is a new epoch: a new order (and augmentation) from the seed
             images, labels = images.to(target), labels.to(target).long()
             logits = model(images)
             loss = loss_function(logits, labels)

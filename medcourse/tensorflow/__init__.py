@@ -5,6 +5,7 @@ Importing this module imports ``tensorflow`` (``import medcourse`` alone does no
 
 from __future__ import annotations
 
+from medcourse.tensorflow.data import dataset
 from medcourse.tensorflow.models import (
            cnn_classifier,
            device,
@@ -16,5 +17,5 @@ from medcourse.tensorflow.models import (
 from medcourse.tensorflow.training import evaluate, fit
 from medcourse.training import History
 
-__all__ = ["History", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights",
+__all__ = ["History", "cnn_classifier", "dataset", "device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights",
            "to_tensor"]

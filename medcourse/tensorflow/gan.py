@@ -132,13 +132,13 @@ def _step(generator, discriminator, generator_optimizer, discriminator_optimizer
         fake_logits = discriminator(fake, training=True)
         d_loss = _bce(real_logits, real_label) + _bce(fake_logits, 0.0)
     gradients = tape.gradient(d_loss, discriminator.trainable_variables)
-    discriminator_optimizer.apply_gradients(zip(gradients, discriminator.trainable_variables))
+    discriminator_optimizer.apply_gradients(zip(gradients, discriminator.trainable_variables, strict=True))
     # Generator step: make the updated D call the fakes real.
     with tf.GradientTape() as tape:
         fake_logits = discriminator(generator(noise, training=True), training=True)
         g_loss = _bce(fake_logits, 1.0) if generator_loss == "non-saturating" else -_bce(fake_logits, 0.0)
     gradients = tape.gradient(g_loss, generator.trainable_variables)  # only G's variables are updated
-    generator_optimizer.apply_gradients(zip(gradients, generator.trainable_variables))
+    generator_optimizer.apply_gradients(zip(gradients, generator.trainable_variables, strict=True))
     return {"d_loss": d_loss, "g_loss": g_loss, "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
             "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))}
 
@@ -196,7 +196,7 @@ def cnn_features(model: keras.Model, images: np.ndarray, *, batch_size: int = 25
     """
     from medcourse.training import images_to_float
 
-    trunk = keras.Model(model.inputs, model.get_layer("pool2").output)
+    trunk = keras.Model(model.inputs[0], model.get_layer("pool2").output)
     array = images_to_float(np.asarray(images))
     outputs = [tf.reduce_mean(trunk(array[start:start + batch_size], training=False), axis=(1, 2)).numpy()
                for start in range(0, len(array), batch_size)]

@@ -45,14 +45,15 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
         Images per optimisation step.
     seed : int
         Seeds everything (:func:`medcourse.seed_everything`, deterministic TensorFlow ops) and the
-        shuffling of each epoch (``seed + epoch``): the same seed gives the same History.
+        pipeline's shuffling and augmentation (the PyTorch twin gets the same batches): the same seed gives
+        the same History. Seed before building the model too, for the same initial weights.
     learning_rate : float
         Adam's step size.
     class_weight : {"balanced", None}
         ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` (:func:`medcourse.training.class_weights`);
         ``None`` weights all cases equally.
     augment : bool
-        Random flips/shifts of the training images from :func:`medcourse.tensorflow.dataset`.
+        Random mirror/rotation/intensity changes of the training images (:func:`medcourse.tensorflow.dataset`).
     live : bool
         Redraw the training curves after every epoch (in a notebook).
     verbose : bool
@@ -67,7 +68,7 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
 
     from medcourse.plot import LiveHistory
 
-    from .data import dataset as batches
+    from .data import dataset as pipeline
 
     _check_dataset(dataset)
     if not isinstance(epochs, int) or epochs < 1:
@@ -94,12 +95,12 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
     live_plot = LiveHistory(title="TensorFlow") if live else None
     progress = tqdm(total=epochs * steps_per_epoch, desc="TensorFlow", unit="batch", disable=not verbose,
                     leave=True)
+    batches = pipeline(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
     with tf.device(device()):
         for epoch in range(epochs):
             start = time.perf_counter()
             seen_labels, seen_probabilities = [], []
-            for images, labels in batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed + epoch,
-                                          augment=augment):
+            for images, labels in batches:  # each pass is a new epoch: a new order (and augmentation) from the seed
                 labels = tf.cast(labels, tf.int32)
                 loss, probabilities = train_step(images, labels)
                 seen_labels.append(labels.numpy())

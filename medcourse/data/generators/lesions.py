@@ -15,7 +15,7 @@ mammogram-like projection) around a candidate finding:
   0    no lesion          tissue and vessels only
   1    solid nodule       small (≤ 3 cm-like), round/oval, brighter than tissue, soft edge
   2    cyst               dark (fluid), homogeneous, smooth, round, thin bright rim
-  3    calcification      a cluster of one to five very small, very bright spots
+  3    calcification      a cluster of two to six very small, very bright spots
   4    irregular mass     larger, bright, lobulated outline with spicules radiating outwards
   ===  =================  ===========================================================
 
@@ -43,7 +43,6 @@ from medcourse.data.generators._common import (
     column,
     pixel_grid,
     smooth_noise,
-    smoothstep,
     soft_disc,
     split_rng,
     to_uint8,
@@ -140,7 +139,7 @@ def _solid_nodule(rng, images, contrast, grow):
     along = dx * ux + dy * uy
     across = -dx * uy + dy * ux
     distance = np.sqrt(along * along * stretch + across * across / stretch)
-    radius = column(uniform(rng, 2.2, 3.4, count)) * scale * grow
+    radius = column(uniform(rng, 2.4, 3.4, count)) * scale * grow
     brightness = column(uniform(rng, 110.0, 170.0, count)) * contrast
     images += brightness * soft_disc(distance, radius, 1.5 * scale)
 
@@ -171,13 +170,13 @@ def _calcification(rng, images, contrast, grow):
     rows, cols = pixel_grid(size)
     cx = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
     cy = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
-    spots = rng.integers(1, 6, count)
+    spots = rng.integers(2, 7, count)
     spread = column(uniform(rng, 1.0, 3.2, count)) * scale * grow
-    for index in range(5):
+    for index in range(6):
         present = column(spots > index)
         ox, oy = (column(v) for v in unit_vectors(rng, count))
         offset = spread * column(rng.random(count))
-        radius = column(uniform(rng, 1.2, 1.8, count)) * scale
+        radius = column(uniform(rng, 1.1, 1.6, count)) * scale
         brightness = column(uniform(rng, 170.0, 240.0, count)) * contrast
         # Spots sit on pixel centres, so each has one pixel at full brightness: sharp, not smeared.
         spot_x = np.rint(column(cx) + offset * ox)

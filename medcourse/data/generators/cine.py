@@ -1,0 +1,170 @@
+"""``"cine"``: generated short-axis cardiac cine-MRI-like sequences labelled with the ejection fraction.
+
+What it simulates
+-----------------
+One short-axis slice through the left ventricle (LV), filmed over a heartbeat (``T`` frames):
+
+* a bright **blood pool** inside a darker **myocardial ring**, a bright **right-ventricular**
+  crescent beside it, in a textured mid-grey **background** (other tissue);
+* the LV **contracts and relaxes** over one cardiac cycle: the cavity radius goes from its
+  end-diastolic value :math:`r_{ED}` down to the end-systolic value :math:`r_{ES}` and back, with a
+  smooth systole (a third of the cycle) and a slower diastole;
+* the myocardium keeps its area (it is incompressible), so the wall **thickens** in systole;
+* random end-diastolic size, wall thickness, position, **heart rate** (one cycle lasts 60–100 % of
+  the sequence, so every sequence contains both end-diastole and end-systole), **phase** (the
+  sequence starts anywhere in the cycle), contrast and noise.
+
+The label is the **ejection fraction** :math:`EF = (EDV - ESV) / EDV`, in per cent, with the LV
+volume taken proportional to :math:`r^3` (a sphere-like ventricle), so
+:math:`EF = 100\\,(1 - (r_{ES}/r_{ED})^3)`. With ``target="reduced_ef"`` the label is 1 when
+EF < 40 % (heart failure with reduced EF), else 0; about a quarter of the cases are reduced.
+
+Because the end-diastolic size and the phase are random, no single frame (and not the average
+frame) tells you the EF: it can only be read from how much the cavity *changes* across frames.
+That is the point of the dataset: a sequence model (or a CNN over time) is needed.
+
+What it does not simulate
+-------------------------
+Real anatomy (papillary muscles, trabeculation, the mitral valve, through-plane motion), MR physics
+(no k-space, no Rician noise, no flow or banding artefacts), breathing motion, and the difference
+between a single-slice EF and the clinical Simpson's-method EF. Teaching data only.
+
+Reproducibility: only uniform draws from ``numpy.random.Generator(PCG64)`` and exactly rounded
+arithmetic before one rounding to ``uint8``, so a seed gives byte-identical arrays on any machine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from medcourse.data.generators._common import (
+    column,
+    pixel_grid,
+    smooth_noise,
+    smoothstep,
+    split_rng,
+    to_uint8,
+    uniform,
+)
+
+TARGETS = ("ef", "reduced_ef")
+REDUCED_EF_PERCENT = 40.0
+BINARY_CLASSES = ("EF ≥ 40 %", "reduced EF < 40 %")
+DATASET_ID = 2
+
+DESCRIPTION = (
+    "Generated short-axis cardiac cine-MRI-like sequences (N×T×H×W): a bright blood pool in a darker "
+    "myocardial ring contracting over one heartbeat with random size, position, phase, heart rate, "
+    "wall thickness and noise; label: ejection fraction in % (or EF < 40 %). Teaching data made by "
+    "medcourse.data.generators.cine; not real patients, no clinical meaning."
+)
+
+
+def contraction(phase: np.ndarray, systole: np.ndarray | float) -> np.ndarray:
+    """How far the ventricle has contracted at ``phase`` ∈ [0, 1) of the cycle: 0 at end-diastole, 1 at end-systole.
+
+    Systole (0 → 1) takes the fraction ``systole`` of the cycle, diastole (1 → 0) the rest; both
+    are smooth (``3x² − 2x³``) ramps.
+    """
+    rising = smoothstep(phase / systole)
+    falling = smoothstep((1.0 - phase) / (1.0 - systole))
+    return np.where(phase < systole, rising, falling)
+
+
+def generate(count: int, *, seed: int, split: str, size: int = 32, frames: int = 20,
+             target: str = "ef") -> tuple[np.ndarray, np.ndarray]:
+    """Generate ``count`` cine sequences and their labels for one split.
+
+    Parameters
+    ----------
+    count : int
+        Number of sequences.
+    seed : int
+        Seed of the dataset; each split draws from its own stream derived from it.
+    split : {"train", "val", "test"}
+    size : int
+        Side length of a frame in pixels.
+    frames : int
+        Frames per sequence ``T``.
+    target : {"ef", "reduced_ef"}
+        ``"ef"``: float32 ejection fraction in %; ``"reduced_ef"``: int64, 1 when EF < 40 %.
+
+    Returns
+    -------
+    sequences : uint8 array, shape (count, frames, size, size)
+    labels : float32 or int64 array, shape (count,)
+    """
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
+    rng = split_rng(seed, DATASET_ID, split)
+    scale = size / 32.0
+    rows, cols = pixel_grid(size)
+
+    # Anatomy and motion, one value per sequence.
+    cx = column(size / 2 + uniform(rng, -1.0, 3.0, count) * scale)
+    cy = column(size / 2 + uniform(rng, -3.0, 3.0, count) * scale)
+    r_ed = uniform(rng, 4.5, 7.5, count) * scale                # end-diastolic cavity radius (px)
+    ratio = uniform(rng, 0.55, 0.95, count)                      # r_ES / r_ED
+    ejection_fraction = 100.0 * (1.0 - ratio * ratio * ratio)    # volume ∝ r³
+    wall = uniform(rng, 1.6, 2.8, count) * scale                 # end-diastolic wall thickness (px)
+    ring_area = (r_ed + wall) ** 2 - r_ed ** 2                   # myocardium is incompressible
+    cycle = uniform(rng, 0.6, 1.0, count) * frames               # frames per heartbeat
+    start = rng.random(count)                                    # phase of the first frame
+    systole = uniform(rng, 0.3, 0.4, count)
+    # The right ventricle sits to the image left of the LV, at a slightly random angle.
+    rv_dy = uniform(rng, -0.4, 0.4, count)
+    rv_norm = np.sqrt(1.0 + rv_dy * rv_dy)
+    rv_radius = r_ed * uniform(rng, 0.8, 1.0, count)
+    rv_gap = r_ed + wall + 0.1 * rv_radius
+    rv_x = cx - column(rv_gap / rv_norm)
+    rv_y = cy + column(rv_gap * rv_dy / rv_norm)
+
+    # Grey levels (display values 0–255).
+    blood = column(uniform(rng, 170.0, 225.0, count))
+    muscle = column(uniform(rng, 35.0, 65.0, count))
+    tissue = column(uniform(rng, 80.0, 110.0, count))
+    texture = smooth_noise(rng, (count, size, size), 2 * round(2 * scale) + 1) * column(uniform(rng, 5.0, 12.0, count))
+    noise_level = column(uniform(rng, 4.0, 10.0, count)) * np.sqrt(6.0)  # triangular noise of std 4–10
+    background = tissue + texture
+
+    # Per-frame work runs in float32 (exactly rounded too) to keep 2,000 sequences fast.
+    f32 = np.float32
+    edge = 1.2 * scale
+    distance = (np.sqrt((cols - cx) ** 2 + (rows - cy) ** 2) / edge).astype(f32)
+    rv_distance = (np.sqrt((cols - rv_x) ** 2 + (rows - rv_y) ** 2) / edge).astype(f32)
+    background = background.astype(f32)
+    blood, muscle, noise_level = blood.astype(f32), muscle.astype(f32), noise_level.astype(f32)
+
+    def disc(scaled_distance, radius):
+        """Partial-volume disc: 1 inside, 0 outside, a linear edge ``edge`` pixels wide."""
+        inside = column(radius / edge + 0.5).astype(f32) - scaled_distance
+        return np.clip(inside, f32(0.0), f32(1.0), out=inside)
+
+    sequences = np.empty((count, frames, size, size), dtype=np.uint8)
+    for frame in range(frames):
+        phase = start + frame / cycle
+        phase = phase - np.floor(phase)
+        squeeze = contraction(phase, systole)
+        radius = r_ed * (1.0 - squeeze * (1.0 - ratio))
+        cavity = disc(distance, radius)
+        heart = disc(distance, np.sqrt(radius * radius + ring_area))
+        rv = disc(rv_distance, rv_radius * (1.0 - 0.25 * squeeze))
+        rv *= f32(1.0) - heart
+        # Paint back to front: tissue, RV blood, LV myocardium, LV blood.
+        image = background * (f32(1.0) - heart - rv)
+        image += blood * (rv + cavity)
+        image += muscle * (heart - cavity)
+        noise = rng.random((count, size, size), dtype=f32)
+        noise += rng.random((count, size, size), dtype=f32)
+        noise -= f32(1.0)
+        image += noise * noise_level
+        sequences[:, frame] = to_uint8(image)
+
+    if target == "ef":
+        labels = ejection_fraction.astype(np.float32)
+    else:
+        labels = (ejection_fraction < REDUCED_EF_PERCENT).astype(np.int64)
+    return sequences, labels
+
+
+__all__ = ["BINARY_CLASSES", "DESCRIPTION", "REDUCED_EF_PERCENT", "TARGETS", "contraction", "generate"]

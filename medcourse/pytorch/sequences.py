@@ -1,0 +1,367 @@
+"""Recurrent models in PyTorch (notebooks 05–06), mirrored name for name by :mod:`medcourse.tensorflow.sequences`.
+
+* :func:`rnn_from_numpy` — a ``torch.nn.RNN`` holding the NumPy ``W_xh, W_hh, b_h`` of :mod:`medcourse.rnn`;
+* :class:`LectureRNN` — the lecture notes' ``RNN`` (``i2h``/``i2o`` on ``[input, hidden]``), completed;
+* :func:`row_classifier` — an image read as a sequence of rows, then a GRU;
+* :func:`sequence_model` — a per-frame CNN encoder, then a GRU/LSTM (or a plain average over frames);
+* :func:`fit_sequences`, :func:`predict_sequences` — a small training loop for all of them;
+* :func:`state_jacobian_norms` — ``‖∂s_t/∂s_0‖`` of an RNN, GRU or LSTM cell, by forward-mode autograd.
+
+Import as ``from medcourse.pytorch import sequences as torch_sequences``.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+import medcourse
+from medcourse import rnn as numpy_rnn
+
+__all__ = [
+    "LectureRNN",
+    "fit_sequences",
+    "predict_sequences",
+    "rnn_from_numpy",
+    "row_classifier",
+    "sequence_model",
+    "state_jacobian_norms",
+    "train_lecture_rnn",
+]
+
+
+# --- the cell equation in PyTorch -----------------------------------------------------------------
+
+
+def rnn_from_numpy(W_xh, W_hh, b_h, *, dtype=torch.float32) -> nn.RNN:
+    """A one-layer ``nn.RNN(tanh, batch_first=True)`` computing exactly :func:`medcourse.rnn.rnn_forward`.
+
+    PyTorch stores ``weight_ih_l0 = W_xh`` and ``weight_hh_l0 = W_hh`` as in the lecture notes, but it
+    has **two** bias vectors, ``bias_ih_l0 + bias_hh_l0``, where the notes have one ``b_h``: we put
+    ``b_h`` in the first and zeros in the second (any split with the same sum is the same cell).
+
+    Examples
+    --------
+    >>> layer = rnn_from_numpy(np.ones((4, 3)), np.eye(4), np.zeros(4))
+    >>> layer(torch.zeros(2, 5, 3))[0].shape
+    torch.Size([2, 5, 4])
+    """
+    W_xh, W_hh, b_h, hidden, input_size = numpy_rnn._check_parameters(W_xh, W_hh, b_h)
+    layer = nn.RNN(input_size, hidden, nonlinearity="tanh", batch_first=True, dtype=dtype)
+    with torch.no_grad():
+        layer.weight_ih_l0.copy_(torch.as_tensor(W_xh))
+        layer.weight_hh_l0.copy_(torch.as_tensor(W_hh))
+        layer.bias_ih_l0.copy_(torch.as_tensor(b_h))
+        layer.bias_hh_l0.zero_()
+    return layer
+
+
+# --- the lecture notes' RNN -----------------------------------------------------------------------
+
+
+class LectureRNN(nn.Module):
+    """The lecture notes' ``RNN``, completed: ``i2h`` and ``i2o`` read the concatenation ``[x_t, h_{t−1}]``.
+
+    ``i2h`` computes ``h_t = W [x_t, h_{t−1}] + b`` — the cell equation with ``[W_xh | W_hh]`` side by
+    side, but **without** the tanh (the notes' model is linear in the hidden state). ``i2o`` gives the
+    class scores, turned into log-probabilities by ``LogSoftmax`` (train with ``nn.NLLLoss``).
+
+    Examples
+    --------
+    >>> model = LectureRNN(3, 8, 2)
+    >>> output, hidden = model(torch.zeros(1, 3), model.initHidden())
+    >>> output.shape, hidden.shape
+    (torch.Size([1, 2]), torch.Size([1, 8]))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, output_size: int):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.i2h = nn.Linear(input_size + hidden_size, hidden_size)
+        self.i2o = nn.Linear(input_size + hidden_size, output_size)
+        self.softmax = nn.LogSoftmax(dim=1)
+
+    def forward(self, input, hidden):  # "input" is the lecture notes' name (shadows the builtin)
+        combined = torch.cat((input, hidden), 1)
+        hidden = self.i2h(combined)
+        output = self.i2o(combined)
+        output = self.softmax(output)
+        return output, hidden
+
+    def initHidden(self):
+        return torch.zeros(1, self.hidden_size)
+
+    def read(self, sequences: torch.Tensor) -> torch.Tensor:
+        """Run over ``(batch, T, input)`` sequences; return the log-probabilities after the last step."""
+        hidden = self.initHidden().repeat(sequences.shape[0], 1)  # one zero state per sequence
+        for t in range(sequences.shape[1]):
+            output, hidden = self(sequences[:, t], hidden)
+        return output
+
+
+def train_lecture_rnn(model: LectureRNN, sequences, labels, *, epochs: int = 5, batch_size: int = 32,
+                      learning_rate: float = 0.01, seed: int = 0) -> list[float]:
+    """Train a :class:`LectureRNN` with ``NLLLoss`` and Adam; return the mean loss of each epoch."""
+    medcourse.seed_everything(seed)
+    sequences = torch.as_tensor(np.asarray(sequences, dtype=np.float32))
+    labels = torch.as_tensor(np.asarray(labels, dtype=np.int64))
+    if sequences.ndim != 3 or len(sequences) != len(labels):
+        raise ValueError(f"sequences must be (N, T, input) with N = len(labels) = {len(labels)}, "
+                         f"got {tuple(sequences.shape)}")
+    loss_function = nn.NLLLoss()  # the model already outputs log-probabilities
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    generator = torch.Generator().manual_seed(seed)
+    losses = []
+    for _ in range(epochs):
+        order = torch.randperm(len(labels), generator=generator)
+        total = 0.0
+        for start in range(0, len(labels), batch_size):
+            batch = order[start:start + batch_size]
+            loss = loss_function(model.read(sequences[batch]), labels[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        losses.append(total / len(labels))
+    return losses
+
+
+# --- models of image sequences --------------------------------------------------------------------
+
+
+def _recurrent(cell: str, input_size: int, hidden: int) -> nn.Module:
+    kinds = {"gru": nn.GRU, "lstm": nn.LSTM, "rnn": nn.RNN}
+    if cell not in kinds:
+        raise ValueError(f"cell must be one of {sorted(kinds)}, got {cell!r}")
+    return kinds[cell](input_size, hidden, batch_first=True)
+
+
+class RowClassifier(nn.Module):
+    """An image ``N×C×H×W`` read top to bottom as ``H`` steps of ``W·C`` pixels, then a recurrent layer."""
+
+    def __init__(self, input_shape, num_classes: int, hidden: int, cell: str):
+        super().__init__()
+        height, width, channels = input_shape
+        self.input_shape = (height, width, channels)
+        self.recurrent = _recurrent(cell, width * channels, hidden)
+        self.dense = nn.Linear(hidden, num_classes)
+
+    def forward(self, images):
+        rows = images.permute(0, 2, 3, 1).flatten(2)  # N×C×H×W → N×H×(W·C): one row per time step
+        states, _ = self.recurrent(rows)
+        return self.dense(states[:, -1])  # logits from the last hidden state h_T
+
+
+def row_classifier(input_shape, num_classes: int, *, hidden: int = 32, cell: str = "gru") -> RowClassifier:
+    """An image read as a sequence of rows (``H`` time steps of ``W·C`` features) → GRU → Dense logits.
+
+    ``input_shape`` is (H, W, C) as in Keras; the model takes ``N×C×H×W`` tensors.
+
+    Examples
+    --------
+    >>> row_classifier((28, 28, 1), 2)(torch.zeros(4, 1, 28, 28)).shape
+    torch.Size([4, 2])
+    """
+    return RowClassifier(tuple(int(n) for n in input_shape), num_classes, hidden, cell)
+
+
+class SequenceModel(nn.Module):
+    """A small CNN applied to every frame, then a GRU/LSTM over the frames (or their plain average)."""
+
+    def __init__(self, frame_shape, outputs: int, features: int, hidden: int, temporal: str):
+        super().__init__()
+        self.frame_shape, self.temporal = tuple(frame_shape), temporal
+        self.encoder = nn.Sequential(  # per frame: 1×H×W → features (halve the frame first: cheap on a CPU)
+            nn.AvgPool2d(2),
+            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, features),  # averages ≈ areas of what the filters see
+        )
+        if temporal == "mean":
+            self.recurrent, size = None, features
+        else:
+            self.recurrent, size = _recurrent(temporal, features, hidden), hidden
+        self.head = nn.Linear(size, outputs)
+        self.register_buffer("target_mean", torch.zeros(()))
+        self.register_buffer("target_std", torch.ones(()))
+
+    def forward(self, frames):
+        batch, steps = frames.shape[:2]
+        codes = self.encoder(frames.flatten(0, 1)).unflatten(0, (batch, steps))  # N×T×features
+        if self.recurrent is None:
+            summary = codes.mean(dim=1)  # order-blind: the same for any shuffling of the frames
+        else:
+            states, _ = self.recurrent(codes)
+            summary = states[:, -1]
+        return self.head(summary)
+
+
+def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", features: int = 16,
+                   hidden: int = 32) -> SequenceModel:
+    """Per-frame CNN encoder → ``temporal`` (``"gru"``, ``"lstm"``, ``"rnn"`` or ``"mean"``) → Dense.
+
+    Parameters
+    ----------
+    frame_shape : (H, W)
+        Size of one frame; the model takes float tensors ``N×T×1×H×W``.
+    outputs : int
+        1 for a regression target (e.g. ejection fraction), ``K`` class logits otherwise.
+    temporal : str
+        ``"mean"`` is the baseline without recurrence: it averages the frame codes over time.
+
+    Examples
+    --------
+    >>> sequence_model((32, 32))(torch.zeros(2, 10, 1, 32, 32)).shape
+    torch.Size([2, 1])
+    """
+    if len(tuple(frame_shape)) != 2:
+        raise ValueError(f"frame_shape must be (H, W), got {frame_shape!r}")
+    if temporal not in ("gru", "lstm", "rnn", "mean"):
+        raise ValueError(f"temporal must be 'gru', 'lstm', 'rnn' or 'mean', got {temporal!r}")
+    return SequenceModel(frame_shape, outputs, features, hidden, temporal)
+
+
+def _to_input(model: nn.Module, images: np.ndarray) -> torch.Tensor:
+    """uint8 Dataset arrays → float tensors in [0, 1] in the layout ``model`` takes."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise TypeError(f"images must be uint8 as the Dataset holds them, got dtype {images.dtype}")
+    array = torch.as_tensor(images.astype(np.float32) / np.float32(255.0))
+    if isinstance(model, SequenceModel):
+        if array.ndim != 4:
+            raise ValueError(f"images must be sequences N×T×H×W, got shape {images.shape}")
+        return array.unsqueeze(2)  # N×T×H×W → N×T×1×H×W (channels first, per frame)
+    if array.ndim == 3:
+        return array.unsqueeze(1)  # N×H×W → N×1×H×W
+    return array.permute(0, 3, 1, 2)  # N×H×W×C → N×C×H×W
+
+
+def _is_regression(model) -> bool:
+    return model.head.out_features == 1 if isinstance(model, SequenceModel) else False
+
+
+def predict_sequences(model: nn.Module, images: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
+    """Predictions from ``uint8`` Dataset arrays: target values ``(N,)`` for regression, else probabilities ``(N, K)``."""
+    model.eval()
+    outputs = []
+    with torch.no_grad():
+        for start in range(0, len(images), batch_size):
+            outputs.append(model(_to_input(model, images[start:start + batch_size])))
+    output = torch.cat(outputs)
+    if _is_regression(model):
+        return (output[:, 0] * model.target_std + model.target_mean).numpy().astype(np.float64)
+    return torch.softmax(output, dim=1).numpy().astype(np.float64)
+
+
+def fit_sequences(model: nn.Module, dataset, *, epochs: int = 3, batch_size: int = 16, learning_rate: float = 3e-3,
+                  seed: int = 0, verbose: bool = True) -> dict[str, list[float]]:
+    """Train on ``dataset.train`` with Adam; return ``{"loss", "val_loss", "val_metric", "seconds"}`` per epoch.
+
+    A regression target is standardised (its training mean and standard deviation are stored on the
+    model) and trained with the mean squared error; ``val_metric`` is then the mean absolute error in
+    the target's units. A classification target is trained with cross-entropy; ``val_metric`` is the
+    accuracy. The same ``seed`` gives the same numbers.
+    """
+    from tqdm.auto import tqdm
+
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    medcourse.seed_everything(seed)
+    regression = _is_regression(model)
+    if regression != (dataset.task == "regression"):
+        raise ValueError(f"the model has {'1 output' if regression else 'several outputs'} but the dataset's "
+                         f"task is {dataset.task!r}; use outputs=1 for regression, outputs=K for K classes")
+    images, targets = dataset.train
+    if regression:
+        targets = np.asarray(targets, dtype=np.float64)
+        model.target_mean.fill_(float(targets.mean()))
+        model.target_std.fill_(float(targets.std()) or 1.0)
+        scaled = torch.as_tensor(((targets - targets.mean()) / (targets.std() or 1.0)).astype(np.float32))
+        loss_function = nn.MSELoss()
+    else:
+        scaled = torch.as_tensor(np.asarray(targets, dtype=np.int64))
+        loss_function = nn.CrossEntropyLoss()  # takes logits
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    generator = torch.Generator().manual_seed(seed)
+    record = {"loss": [], "val_loss": [], "val_metric": [], "seconds": []}
+    progress = tqdm(total=epochs, desc="PyTorch", unit="epoch", disable=not verbose)
+    for _ in range(epochs):
+        start_time = time.perf_counter()
+        model.train()
+        order = torch.randperm(len(scaled), generator=generator).numpy()
+        total = 0.0
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            output = model(_to_input(model, images[batch]))
+            loss = loss_function(output[:, 0] if regression else output, scaled[batch])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(batch)
+        record["loss"].append(total / len(order))
+        val_loss, val_metric = _validation(model, dataset, regression)
+        record["val_loss"].append(val_loss)
+        record["val_metric"].append(val_metric)
+        record["seconds"].append(time.perf_counter() - start_time)
+        progress.update(1)
+        progress.set_postfix(loss=f"{record['loss'][-1]:.3f}", val=f"{val_metric:.3f}")
+    progress.close()
+    return record
+
+
+def _validation(model, dataset, regression: bool) -> tuple[float, float]:
+    images, targets = dataset.val
+    predictions = predict_sequences(model, images)
+    if regression:
+        std = float(model.target_std)
+        return float(np.mean(((predictions - targets) / std) ** 2)), float(np.mean(np.abs(predictions - targets)))
+    chosen = np.clip(predictions[np.arange(len(targets)), targets], 1e-12, 1.0)
+    return float(-np.mean(np.log(chosen))), float(np.mean(predictions.argmax(axis=1) == targets))
+
+
+# --- vanishing and exploding gradients ------------------------------------------------------------
+
+
+def state_jacobian_norms(cell: nn.Module, inputs, initial_state=None) -> np.ndarray:
+    """``‖∂s_t/∂s_0‖`` (spectral norm, batch mean) for ``t = 1 … T`` of an ``RNNCell``, ``GRUCell`` or ``LSTMCell``.
+
+    ``s`` is the hidden state ``h`` of an RNN or GRU cell and the **cell state** ``c`` of an LSTM (its
+    memory, which the forget gate carries along). Computed exactly with forward-mode autograd: every
+    sample is repeated once per hidden unit ``i`` and carries the tangent ``e_i``.
+
+    Parameters
+    ----------
+    cell : torch.nn.RNNCell, GRUCell or LSTMCell
+    inputs : array (batch, T, input)
+    initial_state : array (batch, hidden), optional
+        ``s_0`` (zeros by default).
+    """
+    import torch.autograd.forward_ad as forward_ad
+
+    if not isinstance(cell, (nn.RNNCell, nn.GRUCell, nn.LSTMCell)):
+        raise TypeError(f"cell must be a torch.nn.RNNCell, GRUCell or LSTMCell, got {type(cell).__name__}")
+    dtype = next(cell.parameters()).dtype
+    inputs = torch.as_tensor(np.asarray(inputs), dtype=dtype)
+    if inputs.ndim != 3 or inputs.shape[2] != cell.input_size:
+        raise ValueError(f"inputs must have shape (batch, T, {cell.input_size}), got {tuple(inputs.shape)}")
+    batch, steps, _ = inputs.shape
+    hidden = cell.hidden_size
+    state = torch.zeros(batch, hidden, dtype=dtype) if initial_state is None else torch.as_tensor(
+        np.asarray(initial_state), dtype=dtype)
+    repeated = inputs.repeat_interleave(hidden, dim=0)  # row b·hidden + i is sample b, tangent e_i
+    tangent = torch.eye(hidden, dtype=dtype).repeat(batch, 1)
+    norms = np.empty(steps)
+    with torch.no_grad(), forward_ad.dual_level():
+        s = forward_ad.make_dual(state.repeat_interleave(hidden, dim=0), tangent)
+        h = torch.zeros_like(tangent)
+        for t in range(steps):
+            if isinstance(cell, nn.LSTMCell):
+                h, s = cell(repeated[:, t], (h, s))
+            else:
+                s = cell(repeated[:, t], s)
+            jacobian_t = forward_ad.unpack_dual(s).tangent.reshape(batch, hidden, hidden).transpose(1, 2)
+            norms[t] = torch.linalg.matrix_norm(jacobian_t, ord=2).mean().item()
+    return norms

@@ -1,0 +1,99 @@
+"""Specification of the embedded "cine" dataset: cardiac sequences whose EF only motion reveals."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import numpy as np
+import pytest
+
+from medcourse.data import load_dataset
+from medcourse.data.generators import cine
+
+SMALL = {"train_size": 300, "val_size": 20, "test_size": 20}
+# sha256 of cine.generate(8, seed=3, split="val"): the same bytes on every machine (see the generator docstring).
+EXPECTED_DIGEST = "54014116282720027672d046960dccdd8faf0ced4016ed4fa00593db7f3f47ec"
+
+
+def test_default_cine_has_the_documented_shapes_types_and_provenance():
+    data = load_dataset("cine")
+    assert [len(data.train[0]), len(data.val[0]), len(data.test[0])] == [2000, 400, 800]
+    for sequences, labels in data.splits().values():
+        assert sequences.dtype == np.uint8 and sequences.shape[1:] == (20, 32, 32)
+        assert labels.dtype == np.float32 and labels.shape == (len(sequences),)
+        assert labels.min() > 10.0 and labels.max() < 90.0
+    assert data.task == "regression" and data.classes == ()
+    assert data.info["unit"].startswith("%") and data.licence == "CC0 / generated"
+
+
+def test_reduced_ef_target_is_binary_with_the_40_percent_threshold():
+    ef = load_dataset("cine", **SMALL).train[1]
+    reduced = load_dataset("cine", target="reduced_ef", **SMALL)
+    assert reduced.task == "binary" and len(reduced.classes) == 2
+    np.testing.assert_array_equal(reduced.train[1], (ef < 40).astype(np.int64))
+    assert 0.1 < reduced.train[1].mean() < 0.45
+    np.testing.assert_array_equal(reduced.train[0], load_dataset("cine", **SMALL).train[0])
+
+
+def test_cine_is_deterministic():
+    first = cine.generate(8, seed=3, split="val")
+    second = cine.generate(8, seed=3, split="val")
+    assert np.array_equal(first[0], second[0]) and np.array_equal(first[1], second[1])
+    digest = hashlib.sha256(first[0].tobytes() + first[1].tobytes()).hexdigest()
+    assert digest == EXPECTED_DIGEST
+
+
+def test_default_generation_is_fast():
+    load_dataset.__globals__["_cine"].cache_clear()
+    start = time.process_time()
+    load_dataset("cine")
+    assert time.process_time() - start < 3.0
+
+
+def _blood_area(sequences):
+    return (sequences > 150).reshape(*sequences.shape[:2], -1).sum(axis=-1).astype(float)
+
+
+def _r_squared(features, target, train):
+    design = np.c_[features, np.ones(len(features))]
+    coefficients = np.linalg.lstsq(design[train], target[train], rcond=None)[0]
+    residual = design[~train] @ coefficients - target[~train]
+    return 1.0 - residual.var() / target[~train].var()
+
+
+def test_ejection_fraction_is_readable_from_motion_but_not_from_one_frame():
+    sequences, ef = load_dataset("cine", train_size=1000, val_size=20, test_size=20).train
+    area = _blood_area(sequences)  # bright pixels per frame: LV and RV blood
+    train = np.arange(len(ef)) < 700
+    from_motion = 100.0 * (1.0 - (area.min(axis=1) / area.max(axis=1)) ** 1.5)
+    assert _r_squared(from_motion[:, None], ef, train) > 0.8
+    assert _r_squared(area[:, :1], ef, train) < 0.2          # the first frame alone
+    assert _r_squared(area.mean(axis=1, keepdims=True), ef, train) < 0.2  # the average frame
+    average_image = sequences.mean(axis=1).reshape(len(ef), -1)[:, ::4]
+    # The average frame shows motion only as a blurred edge: a weak clue (R² ≈ 0.2 for a linear model).
+    assert _r_squared(average_image, ef, train) < 0.35
+
+
+def test_the_ventricle_contracts_and_relaxes_within_each_sequence():
+    sequences, ef = load_dataset("cine", **SMALL).train
+    area = _blood_area(sequences)
+    assert np.all(area.max(axis=1) > area.min(axis=1))
+    high = ef > 60
+    assert (area.min(axis=1) / area.max(axis=1))[high].mean() < (area.min(axis=1) / area.max(axis=1))[~high].mean()
+
+
+def test_contraction_is_zero_at_end_diastole_and_one_at_end_systole():
+    phase = np.array([0.0, 0.35, 0.999999])
+    np.testing.assert_allclose(cine.contraction(phase, 0.35), [0.0, 1.0, 0.0], atol=1e-6)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"target": "esv"}, "target must be one of"),
+    ({"frames": 2}, "frames must be an integer in"),
+    ({"size": 16}, "size must be an integer in"),
+    ({"difficulty": "easy"}, r"unknown option\(s\) \['difficulty'\] for dataset 'cine'"),
+])
+def test_bad_cine_options_are_refused_with_a_message_naming_them(options, message):
+    with pytest.raises(ValueError, match=message):
+        load_dataset("cine", **options)

@@ -1,0 +1,178 @@
+"""medcourse.rnn: the NumPy cell, its unrolling and backprop through time, checked against PyTorch and Keras."""
+
+import os
+
+import numpy as np
+import pytest
+
+from medcourse import rnn
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+BATCH, STEPS, INPUT, HIDDEN = 3, 6, 4, 5
+
+
+@pytest.fixture
+def parameters():
+    rng = np.random.default_rng(0)
+    return {
+        "x": rng.normal(size=(BATCH, STEPS, INPUT)),
+        "h0": rng.normal(size=(BATCH, HIDDEN)) * 0.5,
+        "W_xh": rng.normal(size=(HIDDEN, INPUT)) * 0.5,
+        "W_hh": rng.normal(size=(HIDDEN, HIDDEN)) * 0.4,
+        "b_h": rng.normal(size=HIDDEN) * 0.1,
+    }
+
+
+def test_rnn_cell_is_the_column_vector_equation_applied_to_every_row(parameters):
+    p = parameters
+    x_t, h_prev = p["x"][:, 0], p["h0"]
+    batch = rnn.rnn_cell(x_t, h_prev, p["W_xh"], p["W_hh"], p["b_h"])
+    for row in range(BATCH):
+        column = np.tanh(p["W_hh"] @ h_prev[row] + p["W_xh"] @ x_t[row] + p["b_h"])
+        np.testing.assert_allclose(batch[row], column, rtol=1e-12)
+
+
+def test_rnn_forward_applies_the_cell_step_by_step(parameters):
+    p = parameters
+    states = rnn.rnn_forward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"])
+    h = p["h0"]
+    for t in range(STEPS):
+        h = rnn.rnn_cell(p["x"][:, t], h, p["W_xh"], p["W_hh"], p["b_h"])
+        np.testing.assert_array_equal(states[:, t], h)
+
+
+def test_rnn_forward_starts_from_zeros_when_h0_is_none(parameters):
+    p = parameters
+    zeros = np.zeros((BATCH, HIDDEN))
+    np.testing.assert_array_equal(rnn.rnn_forward(p["x"], None, p["W_xh"], p["W_hh"], p["b_h"]),
+                                  rnn.rnn_forward(p["x"], zeros, p["W_xh"], p["W_hh"], p["b_h"]))
+
+
+def test_rnn_forward_equals_torch_rnn_and_rnncell(parameters):
+    torch = pytest.importorskip("torch")
+    from medcourse.pytorch import sequences
+
+    p = parameters
+    expected = rnn.rnn_forward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"])
+    layer = sequences.rnn_from_numpy(p["W_xh"], p["W_hh"], p["b_h"])
+    with torch.no_grad():
+        states, last = layer(torch.as_tensor(p["x"], dtype=torch.float32),
+                             torch.as_tensor(p["h0"], dtype=torch.float32)[None])
+    assert np.max(np.abs(states.numpy() - expected)) <= 1e-5
+    np.testing.assert_allclose(last[0].numpy(), expected[:, -1], atol=1e-5)
+    cell = torch.nn.RNNCell(INPUT, HIDDEN)  # two biases: bias_ih + bias_hh must add up to b_h
+    with torch.no_grad():
+        cell.weight_ih.copy_(torch.as_tensor(p["W_xh"]))
+        cell.weight_hh.copy_(torch.as_tensor(p["W_hh"]))
+        cell.bias_ih.copy_(torch.as_tensor(p["b_h"] / 2))
+        cell.bias_hh.copy_(torch.as_tensor(p["b_h"] / 2))
+        one_step = cell(torch.as_tensor(p["x"][:, 0], dtype=torch.float32), torch.as_tensor(p["h0"], dtype=torch.float32))
+    assert np.max(np.abs(one_step.numpy() - expected[:, 0])) <= 1e-5
+
+
+def test_rnn_forward_equals_keras_simple_rnn_and_cell(parameters):
+    pytest.importorskip("tensorflow")
+    from tensorflow import keras
+
+    from medcourse.tensorflow import sequences
+
+    p = parameters
+    expected = rnn.rnn_forward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"])
+    layer = sequences.rnn_from_numpy(p["W_xh"], p["W_hh"], p["b_h"])
+    states = layer(p["x"].astype("float32"), initial_state=[p["h0"].astype("float32")]).numpy()
+    assert np.max(np.abs(states - expected)) <= 1e-5
+    cell = keras.layers.SimpleRNNCell(HIDDEN)
+    cell.build((None, INPUT))
+    cell.set_weights([p["W_xh"].T, p["W_hh"].T, p["b_h"]])  # Keras stores the transposes
+    output, _ = cell(p["x"][:, 0].astype("float32"), [p["h0"].astype("float32")])
+    assert np.max(np.abs(output.numpy() - expected[:, 0])) <= 1e-5
+
+
+def test_rnn_backward_equals_torch_autograd(parameters):
+    torch = pytest.importorskip("torch")
+    p = parameters
+    upstream = np.random.default_rng(1).normal(size=(BATCH, STEPS, HIDDEN))
+    grads = rnn.rnn_backward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"], upstream)
+    tensors = {name: torch.tensor(value, requires_grad=True) for name, value in p.items()}
+    h, states = tensors["h0"], []
+    for t in range(STEPS):
+        h = torch.tanh(h @ tensors["W_hh"].T + tensors["x"][:, t] @ tensors["W_xh"].T + tensors["b_h"])
+        states.append(h)
+    (torch.stack(states, 1) * torch.as_tensor(upstream)).sum().backward()
+    for name in ("W_xh", "W_hh", "b_h", "h0", "x"):
+        np.testing.assert_allclose(grads[name], tensors[name].grad.numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+def test_rnn_backward_equals_tensorflow_gradient_tape(parameters):
+    tf = pytest.importorskip("tensorflow")
+    p = parameters
+    upstream = np.zeros((BATCH, STEPS, HIDDEN))
+    upstream[:, -1] = 1.0  # a loss on the last state only: everything else flows back through time
+    grads = rnn.rnn_backward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"], upstream)
+    variables = {name: tf.Variable(value) for name, value in p.items()}
+    with tf.GradientTape() as tape:
+        h = variables["h0"]
+        for t in range(STEPS):
+            h = tf.tanh(h @ tf.transpose(variables["W_hh"]) + variables["x"][:, t] @ tf.transpose(variables["W_xh"])
+                        + variables["b_h"])
+        loss = tf.reduce_sum(h)
+    tape_grads = tape.gradient(loss, variables)
+    for name in ("W_xh", "W_hh", "b_h", "h0", "x"):
+        np.testing.assert_allclose(grads[name], tape_grads[name].numpy(), rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+def test_jacobian_norms_shrink_below_and_grow_above_spectral_radius_one():
+    rng = np.random.default_rng(0)
+    orthogonal = np.linalg.qr(rng.normal(size=(8, 8)))[0]
+    x = np.zeros((2, 20, 3))
+    small = rnn.jacobian_norms(x, None, np.zeros((8, 3)), rnn.with_spectral_radius(orthogonal, 0.8), np.zeros(8))
+    large = rnn.jacobian_norms(x, None, np.zeros((8, 3)), rnn.with_spectral_radius(orthogonal, 1.2), np.zeros(8))
+    np.testing.assert_allclose(small, 0.8 ** np.arange(1, 21), rtol=1e-9)
+    np.testing.assert_allclose(large, 1.2 ** np.arange(1, 21), rtol=1e-9)
+
+
+def test_jacobian_norms_agree_with_torch_forward_mode(parameters):
+    torch = pytest.importorskip("torch")
+    from medcourse.pytorch import sequences
+
+    p = parameters
+    cell = torch.nn.RNNCell(INPUT, HIDDEN).double()
+    with torch.no_grad():
+        cell.weight_ih.copy_(torch.as_tensor(p["W_xh"]))
+        cell.weight_hh.copy_(torch.as_tensor(p["W_hh"]))
+        cell.bias_ih.copy_(torch.as_tensor(p["b_h"]))
+        cell.bias_hh.zero_()
+    expected = rnn.jacobian_norms(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"])
+    np.testing.assert_allclose(sequences.state_jacobian_norms(cell, p["x"], p["h0"]), expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"W_hh": np.zeros((HIDDEN, HIDDEN + 1))}, "W_hh must have shape"),
+        ({"W_xh": np.zeros(HIDDEN)}, "W_xh must be 2-D"),
+        ({"b_h": np.zeros(HIDDEN + 1)}, "b_h must have shape"),
+        ({"h0": np.zeros((BATCH, HIDDEN + 2))}, "h0 must have shape"),
+        ({"x": np.zeros((BATCH, STEPS, INPUT + 1))}, "x must have shape"),
+        ({"x": np.zeros((BATCH, INPUT))}, "x must be 3-D"),
+    ],
+)
+def test_mismatched_shapes_are_refused_naming_the_argument(parameters, change, message):
+    p = {**parameters, **change}
+    with pytest.raises(ValueError, match=message):
+        rnn.rnn_forward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"])
+
+
+def test_rnn_cell_names_x_t_and_h_prev_in_its_errors(parameters):
+    p = parameters
+    with pytest.raises(ValueError, match="x_t must have shape"):
+        rnn.rnn_cell(np.zeros((BATCH, INPUT + 1)), p["h0"], p["W_xh"], p["W_hh"], p["b_h"])
+    with pytest.raises(ValueError, match="h_prev must have shape"):
+        rnn.rnn_cell(p["x"][:, 0], np.zeros((BATCH + 1, HIDDEN)), p["W_xh"], p["W_hh"], p["b_h"])
+
+
+def test_rnn_backward_refuses_a_gradient_of_the_wrong_shape(parameters):
+    p = parameters
+    with pytest.raises(ValueError, match="grad_states must have shape"):
+        rnn.rnn_backward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"], np.zeros((BATCH, STEPS, HIDDEN + 1)))
