@@ -133,3 +133,13 @@ def test_evaluate_reports_loss_accuracy_auc_and_checks_the_split(trained):
     assert set(result) == {"loss", "accuracy", "auc"} and 0 <= result["accuracy"] <= 1
     with pytest.raises(ValueError, match="split"):
         mp.evaluate(model, dataset, "validation")
+
+
+def test_fit_refuses_regression_data_and_bad_epochs():
+    dataset = tiny_dataset()
+    regression = type(dataset)("r", dataset.train, dataset.val, dataset.test, (), "regression")
+    model = mp.cnn_classifier((16, 16, 1), 3)
+    with pytest.raises(ValueError, match="task"):
+        mp.fit(model, regression, epochs=1, verbose=False)
+    with pytest.raises(ValueError, match="epochs"):
+        mp.fit(model, dataset, epochs=0, verbose=False)

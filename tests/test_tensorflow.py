@@ -131,3 +131,13 @@ def test_same_seed_gives_the_same_history(trained):
     medcourse.seed_everything(0)
     again = mt.fit(mt.cnn_classifier((16, 16, 1), 3), dataset, epochs=2, batch_size=16, verbose=False)
     assert again == history
+
+
+def test_fit_refuses_regression_data_and_bad_epochs():
+    dataset = tiny_dataset()
+    regression = type(dataset)("r", dataset.train, dataset.val, dataset.test, (), "regression")
+    model = mt.cnn_classifier((16, 16, 1), 3)
+    with pytest.raises(ValueError, match="task"):
+        mt.fit(model, regression, epochs=1, verbose=False)
+    with pytest.raises(ValueError, match="epochs"):
+        mt.fit(model, dataset, epochs=0, verbose=False)

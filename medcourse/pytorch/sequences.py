@@ -183,7 +183,7 @@ class SequenceModel(nn.Module):
         if temporal == "mean":
             self.recurrent, size = None, features
         else:
-            self.recurrent, size = _recurrent(temporal, features, hidden), hidden
+            self.recurrent, size = _recurrent(temporal, 2 * features, hidden), hidden
         self.head = nn.Linear(size, outputs)
         self.register_buffer("target_mean", torch.zeros(()))
         self.register_buffer("target_std", torch.ones(()))
@@ -194,7 +194,8 @@ class SequenceModel(nn.Module):
         if self.recurrent is None:
             summary = codes.mean(dim=1)  # order-blind: the same for any shuffling of the frames
         else:
-            states, _ = self.recurrent(codes)
+            change = codes - codes.mean(dim=1, keepdim=True)  # each frame relative to its own sequence
+            states, _ = self.recurrent(torch.cat((codes, change), dim=2))
             summary = states[:, -1]
         return self.head(summary)
 

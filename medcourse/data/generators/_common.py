@@ -75,9 +75,10 @@ def box_blur(images: np.ndarray, width: int, axes: tuple[int, ...] = (-2, -1)) -
         pad[axis] = (half + 1, half)
         padded = np.pad(result, pad, mode="symmetric")
         summed = np.cumsum(padded, axis=axis)
-        upper = np.take(summed, np.arange(width, summed.shape[axis]), axis=axis)
-        lower = np.take(summed, np.arange(0, summed.shape[axis] - width), axis=axis)
-        result = (upper - lower) / width
+        upper = [slice(None)] * result.ndim
+        lower = [slice(None)] * result.ndim
+        upper[axis], lower[axis] = slice(width, None), slice(None, -width)
+        result = (summed[tuple(upper)] - summed[tuple(lower)]) / width
     return result
 
 

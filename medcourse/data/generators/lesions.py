@@ -85,7 +85,7 @@ def _background(rng: np.random.Generator, count: int, size: int) -> np.ndarray:
     rows, cols = pixel_grid(size)
     level = uniform(rng, 50.0, 80.0, count)
     coarse_width = 2 * round(2.5 * scale) + 1
-    coarse = smooth_noise(rng, (count, size, size), coarse_width) * column(uniform(rng, 7.0, 14.0, count))
+    coarse = smooth_noise(rng, (count, size, size), coarse_width) * column(uniform(rng, 6.0, 12.0, count))
     fine = smooth_noise(rng, (count, size, size), 3, passes=1) * column(uniform(rng, 4.0, 8.0, count))
     ramp_x, ramp_y = unit_vectors(rng, count)
     ramp = column(uniform(rng, 0.0, 20.0, count)) * (
@@ -101,25 +101,25 @@ def _add_vessels(rng: np.random.Generator, images: np.ndarray, contrast: float) 
     rows, cols = pixel_grid(size)
     vessels_per_image = rng.integers(0, 4, count)
     for index in range(3):
-        present = column(vessels_per_image > index)
-        x0 = column(uniform(rng, 0.0, size, count))
-        y0 = column(uniform(rng, 0.0, size, count))
-        ux, uy = (column(v) for v in unit_vectors(rng, count))
-        curvature = column(uniform(rng, -0.05, 0.05, count)) / scale
-        width = column(uniform(rng, 0.8, 1.6, count)) * scale
-        brightness = column(uniform(rng, 45.0, 90.0, count)) * contrast
+        chosen = np.flatnonzero(vessels_per_image > index)  # draw for all, draw only where present
+        x0 = column(uniform(rng, 0.0, size, count))[chosen]
+        y0 = column(uniform(rng, 0.0, size, count))[chosen]
+        ux, uy = (column(v)[chosen] for v in unit_vectors(rng, count))
+        curvature = column(uniform(rng, -0.05, 0.05, count))[chosen] / scale
+        width = column(uniform(rng, 0.8, 1.6, count))[chosen] * scale
+        brightness = column(uniform(rng, 45.0, 90.0, count))[chosen] * contrast
         along = (cols - x0) * ux + (rows - y0) * uy
         across = -(cols - x0) * uy + (rows - y0) * ux
         slope = 2.0 * curvature * along
         distance = np.abs(across - curvature * along * along) / np.sqrt(1.0 + slope * slope)
-        images += present * brightness * bump(distance / width)
-    end_on = column(rng.random(count) < 0.35)
-    x0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))
-    y0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))
-    radius = column(uniform(rng, 1.0, 1.8, count)) * scale
-    brightness = column(uniform(rng, 45.0, 85.0, count)) * contrast
+        images[chosen] += brightness * bump(distance / width)
+    chosen = np.flatnonzero(rng.random(count) < 0.35)
+    x0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))[chosen]
+    y0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))[chosen]
+    radius = column(uniform(rng, 1.0, 1.8, count))[chosen] * scale
+    brightness = column(uniform(rng, 45.0, 85.0, count))[chosen] * contrast
     distance = np.sqrt((cols - x0) ** 2 + (rows - y0) ** 2)
-    images += end_on * brightness * bump(distance / radius)
+    images[chosen] += brightness * bump(distance / radius)
 
 
 def _lesion_centre(rng: np.random.Generator, count: int, size: int):
@@ -267,7 +267,7 @@ def generate(count: int, *, seed: int, split: str, size: int = 28, difficulty: s
             subset = images[chosen]
             draw(rng, subset, contrast, grow)
             images[chosen] = subset
-    images += bell_noise(rng, images.shape) * column(uniform(rng, 7.0, 14.0, count)) * noise_level
+    images += bell_noise(rng, images.shape) * column(uniform(rng, 6.0, 12.0, count)) * noise_level
     return to_uint8(images), labels
 
 

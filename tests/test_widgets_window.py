@@ -1,0 +1,51 @@
+"""The window/level explorer draws the same figure headless as its sliders show."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from medcourse.widgets import draw_window, window_explorer
+
+RAMP = np.linspace(-1000.0, 1000.0, 32 * 32).reshape(32, 32)
+
+
+def test_draw_window_shows_the_image_through_the_window_and_its_histogram():
+    figure = draw_window(RAMP, 400, 40, spacing=(0.5, 0.5))
+    image_ax, histogram_ax = figure.axes[:2]
+    drawn = image_ax.images[0]
+    assert drawn.get_clim() == (-160.0, 240.0)
+    assert "W 400, L 40 HU" in image_ax.get_title() and image_ax.get_xlabel() == "x (mm)"
+    assert histogram_ax.get_xlabel() == "intensity (HU)"
+    plt.close(figure)
+
+
+def test_draw_window_accepts_a_preset_name():
+    figure = draw_window(RAMP, "lung")
+    assert figure.axes[0].images[0].get_clim() == (-1350.0, 150.0)
+    assert figure.axes[0].get_title().startswith("lung window")
+    plt.close(figure)
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ((RAMP, "kidney"), "window must be a width in HU or one of"),
+    ((RAMP, -5, 0), "window .* must be a positive number"),
+    ((RAMP, 400), "level must be given"),
+    ((RAMP[0], 400, 40), r"image must be a 2-D array \(H, W\), got shape \(32,\)"),
+])
+def test_draw_window_refuses_bad_input(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        draw_window(*arguments)
+
+
+def test_window_explorer_has_width_and_level_sliders_that_redraw():
+    explorer = window_explorer(RAMP, window=400, level=40)
+    descriptions = [child.description for child in explorer.children[:2]]
+    assert descriptions == ["width (HU)", "level (HU)"]
+    explorer.children[0].value = 1500.0  # moving a slider must not raise
+    plt.close("all")
