@@ -2,11 +2,38 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import sys
+from pathlib import Path
 
 import numpy as np
+
+
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
+def available_cpus(cgroup_cpu_max: Path = CGROUP_CPU_MAX) -> int:
+    """How many CPUs this process may really use.
+
+    ``os.cpu_count()`` reports the host's cores, but a Binder or JupyterHub container is often
+    limited to one or two of them by a cgroup CPU quota. Frameworks that start one thread per host
+    core then fight over the quota and slow down many times over; this is the number to give them.
+
+    Examples
+    --------
+    >>> available_cpus() >= 1
+    True
+    """
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:  # cgroup v2: "max 100000" (no limit) or "200000 100000" (two CPUs)
+        quota, period = Path(cgroup_cpu_max).read_text().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
 
 
 class SeedReport(dict):
@@ -23,7 +50,8 @@ def seed_everything(seed: int = 0, *, deterministic: bool = True) -> SeedReport:
 
     Frameworks that are already imported are seeded now; environment variables are set so that a
     framework imported later starts deterministic too (``TF_DETERMINISTIC_OPS``,
-    ``CUBLAS_WORKSPACE_CONFIG``). Call it again after importing a framework to seed it.
+    ``CUBLAS_WORKSPACE_CONFIG``). Call it again after importing a framework to seed it. PyTorch's
+    thread pool is also cut down to :func:`available_cpus` when it is larger (a container's quota).
 
     Parameters
     ----------
@@ -67,6 +95,8 @@ def seed_everything(seed: int = 0, *, deterministic: bool = True) -> SeedReport:
     if "torch" in sys.modules:
         import torch
 
+        if torch.get_num_threads() > available_cpus():  # see available_cpus: avoid oversubscription
+            torch.set_num_threads(available_cpus())
         torch.manual_seed(seed)
         if deterministic:
             torch.use_deterministic_algorithms(True, warn_only=True)

@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from medcourse._paths import data_cache_dir, repository_root
+from medcourse._seed import available_cpus
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def machine_summary() -> dict:
         "python": platform.python_version(),
         "platform": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "cpu cores": os.cpu_count(),
+        "cpus usable (quota)": available_cpus(),
         "memory total (GB)": round(memory.total / 2**30, 1),
         "memory available (GB)": round(memory.available / 2**30, 1),
     }

@@ -7,6 +7,7 @@ works with logits for numerical stability and applies the same formulas.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -224,8 +225,8 @@ def frechet_distance(features_a, features_b, *, eps: float = 1e-6) -> float:
     ``d² = ‖μ_a − μ_b‖² + tr(Σ_a + Σ_b − 2 (Σ_a Σ_b)^{1/2})``
 
     The matrix square root comes from :func:`scipy.linalg.sqrtm`. Numerical care: when the product is
-    singular — no more samples than features — or its root is not finite, ``eps`` is added to both
-    diagonals and the root taken again; imaginary parts that rounding leaves behind are discarded
+    singular — no more samples than features, or a constant feature — or its root is not finite,
+    ``eps`` is added to both diagonals and the root taken again; imaginary parts that rounding leaves behind are discarded
     when they are tiny (an error otherwise). Tiny negative results from rounding are returned as 0.
 
     Parameters
@@ -253,9 +254,16 @@ def frechet_distance(features_a, features_b, *, eps: float = 1e-6) -> float:
     mu_a, sigma_a = gaussian_statistics(features_a)
     mu_b, sigma_b = gaussian_statistics(features_b)
     # With no more samples than features a covariance is singular for certain: regularise up front.
+    # Otherwise try the plain root, and regularise when SciPy warns that the product is singular
+    # (e.g. a feature that is constant, such as a ReLU unit that never fires).
     singular = min(len(features_a), len(features_b)) <= features_a.shape[1]
-    covmean = None if singular else linalg.sqrtm(sigma_a @ sigma_b)
-    if covmean is None or not np.all(np.isfinite(covmean)):
+    covmean = None
+    if not singular:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", linalg.LinAlgWarning)
+            covmean = linalg.sqrtm(sigma_a @ sigma_b)
+        singular = any(issubclass(w.category, linalg.LinAlgWarning) for w in caught)
+    if singular or not np.all(np.isfinite(covmean)):
         offset = eps * np.eye(len(mu_a))
         covmean = linalg.sqrtm((sigma_a + offset) @ (sigma_b + offset))
     if np.iscomplexobj(covmean):

@@ -1,6 +1,7 @@
 """medcourse.gan: the GAN objectives against their closed forms, the Fréchet distance, the memorisation check."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -180,3 +181,14 @@ def test_image_ranges_round_trip():
     np.testing.assert_array_equal(gan.tanh_range_to_images(scaled), images)
     with pytest.raises(TypeError, match="uint8"):
         gan.images_to_tanh_range(images.astype(float))
+
+
+def test_frechet_distance_copes_with_a_constant_feature_without_warning():
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=(200, 4)), rng.normal(0.5, 1.0, size=(200, 4))
+    a[:, 2] = b[:, 2] = 0.0  # a ReLU unit that never fires: zero variance, singular covariances
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value = gan.frechet_distance(a, b)
+    full = gan.frechet_distance(np.delete(a, 2, axis=1), np.delete(b, 2, axis=1))
+    assert value == pytest.approx(full, abs=1e-4)

@@ -78,3 +78,15 @@ def test_python_dash_m_medcourse_runs():
     completed = subprocess.run([sys.executable, "-m", "medcourse", "--help"], capture_output=True, text=True)
     assert completed.returncode == 0
     assert "doctor" in completed.stdout
+
+
+@pytest.mark.parametrize("quota, expected", [("max 100000", None), ("100000 100000", 1), ("150000 100000", 2),
+                                             ("20000 100000", 1)])
+def test_available_cpus_honours_a_container_quota(tmp_path, quota, expected):
+    from medcourse._seed import available_cpus
+
+    limit = tmp_path / "cpu.max"
+    limit.write_text(quota + "\n")
+    unlimited = available_cpus(tmp_path / "missing")
+    assert unlimited >= 1
+    assert available_cpus(limit) == (unlimited if expected is None else min(unlimited, expected))

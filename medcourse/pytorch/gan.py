@@ -74,8 +74,10 @@ def dcgan_generator(latent_dim: int = 32, width: int = 32) -> nn.Sequential:
 def dcgan_discriminator(width: int = 32, *, spectral_norm: bool = False) -> nn.Sequential:
     """DCGAN discriminator for 28×28 grey images: strided conv ×2 (14, 7) → one logit per image."""
     return nn.Sequential(
-        _spectral(nn.Conv2d(1, width, 4, stride=2, padding=1), spectral_norm), nn.LeakyReLU(0.2),          # 28 → 14
-        _spectral(nn.Conv2d(width, 2 * width, 4, stride=2, padding=1), spectral_norm), nn.LeakyReLU(0.2),  # 14 → 7
+        # No bias before a LeakyReLU, as in the Keras twin (whose graph optimiser trips over conv + bias + LeakyReLU).
+        _spectral(nn.Conv2d(1, width, 4, stride=2, padding=1, bias=False), spectral_norm), nn.LeakyReLU(0.2),  # 28 → 14
+        _spectral(nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False), spectral_norm),             # 14 → 7
+        nn.LeakyReLU(0.2),
         nn.Flatten(),
         _spectral(nn.Linear(2 * width * 7 * 7, 1), spectral_norm),
     )
@@ -107,7 +109,7 @@ def conditional_generator(num_classes: int, latent_dim: int = 32, width: int = 3
 def conditional_discriminator(num_classes: int, width: int = 32, *, spectral_norm: bool = False) -> Conditional:
     """Class-conditional discriminator ``D(x, y)``: ``y`` joins the image as constant one-hot channels."""
     network = dcgan_discriminator(width, spectral_norm=spectral_norm)
-    network[0] = _spectral(nn.Conv2d(1 + num_classes, width, 4, stride=2, padding=1), spectral_norm)
+    network[0] = _spectral(nn.Conv2d(1 + num_classes, width, 4, stride=2, padding=1, bias=False), spectral_norm)
     return Conditional(network, num_classes, images=True)
 
 

@@ -176,9 +176,10 @@ class SequenceModel(nn.Module):
         self.frame_shape, self.temporal = tuple(frame_shape), temporal
         self.encoder = nn.Sequential(  # per frame: 1×H×W → features (halve the frame first: cheap on a CPU)
             nn.AvgPool2d(2),
-            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, features),  # averages ≈ areas of what the filters see
+            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(),
+            nn.Conv2d(8, features, 3, padding=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # the average of a filter's map: e.g. the area it lights up
+            nn.BatchNorm1d(features),  # standardised codes: the recurrent layer learns in a few epochs
         )
         if temporal == "mean":
             self.recurrent, size = None, features
@@ -200,9 +201,13 @@ class SequenceModel(nn.Module):
         return self.head(summary)
 
 
-def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", features: int = 16,
+def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", features: int = 8,
                    hidden: int = 32) -> SequenceModel:
     """Per-frame CNN encoder → ``temporal`` (``"gru"``, ``"lstm"``, ``"rnn"`` or ``"mean"``) → Dense.
+
+    The recurrent layer reads, at every step, the frame's code and its difference from the sequence's
+    average code (what changed); the ``"mean"`` baseline reads only the average code, so it cannot
+    see change over time.
 
     Parameters
     ----------
@@ -261,7 +266,8 @@ def fit_sequences(model: nn.Module, dataset, *, epochs: int = 3, batch_size: int
                   seed: int = 0, verbose: bool = True) -> dict[str, list[float]]:
     """Train on ``dataset.train`` with Adam; return ``{"loss", "val_loss", "val_metric", "seconds"}`` per epoch.
 
-    A regression target is standardised (its training mean and standard deviation are stored on the
+    The model ends with the weights of the epoch with the lowest validation loss (``record["best_epoch"]``,
+    counted from 1). A regression target is standardised (its training mean and standard deviation are stored on the
     model) and trained with the mean squared error; ``val_metric`` is then the mean absolute error in
     the target's units. A classification target is trained with cross-entropy; ``val_metric`` is the
     accuracy. The same ``seed`` gives the same numbers.
@@ -283,11 +289,12 @@ def fit_sequences(model: nn.Module, dataset, *, epochs: int = 3, batch_size: int
         scaled = torch.as_tensor(((targets - targets.mean()) / (targets.std() or 1.0)).astype(np.float32))
         loss_function = nn.MSELoss()
     else:
-        scaled = torch.as_tensor(np.asarray(targets, dtype=np.int64))
+        scaled = torch.as_tensor(np.array(targets, dtype=np.int64))  # a copy: Dataset arrays are read-only
         loss_function = nn.CrossEntropyLoss()  # takes logits
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     generator = torch.Generator().manual_seed(seed)
-    record = {"loss": [], "val_loss": [], "val_metric": [], "seconds": []}
+    record = {"loss": [], "val_loss": [], "val_metric": [], "seconds": [], "best_epoch": 0}
+    best_state = None
     progress = tqdm(total=epochs, desc="PyTorch", unit="epoch", disable=not verbose)
     for _ in range(epochs):
         start_time = time.perf_counter()
@@ -307,9 +314,13 @@ def fit_sequences(model: nn.Module, dataset, *, epochs: int = 3, batch_size: int
         record["val_loss"].append(val_loss)
         record["val_metric"].append(val_metric)
         record["seconds"].append(time.perf_counter() - start_time)
+        if val_loss <= min(record["val_loss"]):  # keep the weights of the best validation epoch
+            record["best_epoch"] = len(record["val_loss"])
+            best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
         progress.update(1)
         progress.set_postfix(loss=f"{record['loss'][-1]:.3f}", val=f"{val_metric:.3f}")
     progress.close()
+    model.load_state_dict(best_state)
     return record
 
 

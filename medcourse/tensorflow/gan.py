@@ -80,8 +80,12 @@ def dcgan_discriminator(width: int = 32, *, spectral_norm: bool = False, channel
     """DCGAN discriminator for 28×28 grey images: strided conv ×2 (14, 7) → one logit per image."""
     return keras.Sequential([
         keras.Input(shape=(28, 28, channels)),
-        _spectral(layers.Conv2D(width, 4, strides=2, padding="same"), spectral_norm), layers.LeakyReLU(0.2),
-        _spectral(layers.Conv2D(2 * width, 4, strides=2, padding="same"), spectral_norm), layers.LeakyReLU(0.2),
+        # Convolutions before a LeakyReLU carry no bias here and in the PyTorch twin: it adds little, and
+        # TensorFlow's graph optimiser logs a harmless "remapper failed" error for conv + bias + LeakyReLU.
+        _spectral(layers.Conv2D(width, 4, strides=2, padding="same", use_bias=False), spectral_norm),
+        layers.LeakyReLU(0.2),
+        _spectral(layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=False), spectral_norm),
+        layers.LeakyReLU(0.2),
         layers.Flatten(),
         _spectral(layers.Dense(1), spectral_norm),
     ], name="dcgan_discriminator")
@@ -95,9 +99,10 @@ def unet_generator(width: int = 32) -> keras.Model:
     correction to the input (residual learning).
     """
     noisy = keras.Input(shape=(28, 28, 1), name="noisy")
-    down1 = layers.LeakyReLU(0.2)(layers.Conv2D(width, 3, padding="same")(noisy))                        # 28
-    down2 = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, padding="same")(down1))         # 14
-    bottom = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, padding="same")(down2))        # 7
+    conv = {"padding": "same", "use_bias": False}  # no bias before LeakyReLU (see dcgan_discriminator)
+    down1 = layers.LeakyReLU(0.2)(layers.Conv2D(width, 3, **conv)(noisy))                         # 28
+    down2 = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, **conv)(down1))          # 14
+    bottom = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, **conv)(down2))         # 7
     up2 = layers.ReLU()(layers.Conv2DTranspose(2 * width, 4, strides=2, padding="same")(bottom))         # 14
     up2 = layers.Concatenate()([up2, down2])
     up1 = layers.ReLU()(layers.Conv2DTranspose(width, 4, strides=2, padding="same")(up2))                # 28
@@ -112,8 +117,9 @@ def patch_discriminator(width: int = 32) -> keras.Model:
     noisy = keras.Input(shape=(28, 28, 1), name="noisy")
     candidate = keras.Input(shape=(28, 28, 1), name="candidate")
     pair = layers.Concatenate()([noisy, candidate])
-    hidden = layers.LeakyReLU(0.2)(layers.Conv2D(width, 4, strides=2, padding="same")(pair))        # 14
-    hidden = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, padding="same")(hidden))  # 7
+    conv = {"padding": "same", "use_bias": False}  # no bias before LeakyReLU (see dcgan_discriminator)
+    hidden = layers.LeakyReLU(0.2)(layers.Conv2D(width, 4, strides=2, **conv)(pair))          # 14
+    hidden = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, **conv)(hidden))    # 7
     logits = layers.Conv2D(1, 3, padding="same")(hidden)                                            # 7×7 patches
     return keras.Model([noisy, candidate], logits, name="patch_discriminator")
 

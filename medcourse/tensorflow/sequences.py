@@ -152,7 +152,7 @@ def row_classifier(input_shape, num_classes: int, *, hidden: int = 32, cell: str
     ], name="row_classifier")
 
 
-def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", features: int = 16,
+def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", features: int = 8,
                    hidden: int = 32) -> keras.Model:
     """Per-frame CNN encoder → ``temporal`` (``"gru"``, ``"lstm"``, ``"rnn"`` or ``"mean"``) → Dense.
 
@@ -168,18 +168,23 @@ def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", feat
     if temporal not in ("gru", "lstm", "rnn", "mean"):
         raise ValueError(f"temporal must be 'gru', 'lstm', 'rnn' or 'mean', got {temporal!r}")
     height, width = (int(n) for n in frame_shape)
-    encoder = keras.Sequential([  # per frame: H×W×1 → features
+    encoder = keras.Sequential([  # per frame: H×W×1 → features (halve the frame first: cheap on a CPU)
         keras.Input((height, width, 1)),
-        keras.layers.Conv2D(8, 3, padding="same", activation="relu"), keras.layers.MaxPooling2D(2),
-        keras.layers.Conv2D(16, 3, padding="same", activation="relu"), keras.layers.MaxPooling2D(2),
-        keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(features, activation="relu"),
+        keras.layers.AveragePooling2D(2),
+        keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+        keras.layers.Conv2D(features, 3, padding="same", activation="relu"),
+        keras.layers.GlobalAveragePooling2D(),  # the average of a filter's map: e.g. the area it lights up
+        # PyTorch's BatchNorm1d defaults, spelled out (Keras's own default momentum is 0.99, epsilon 1e-3):
+        keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5),
     ], name="encoder")
     frames = keras.Input((None, height, width, 1))
     codes = keras.layers.TimeDistributed(encoder, name="per_frame")(frames)  # N×T×features
     if temporal == "mean":
         summary = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(codes)  # order-blind baseline
     else:
-        summary = _recurrent(temporal, hidden, name="recurrent")(codes)  # last hidden state h_T
+        change = codes - keras.ops.mean(codes, axis=1, keepdims=True)  # each frame relative to its own sequence
+        both = keras.layers.Concatenate(axis=2)([codes, change])
+        summary = _recurrent(temporal, hidden, name="recurrent")(both)  # last hidden state h_T
     model = keras.Model(frames, keras.layers.Dense(outputs, name="head")(summary), name=f"sequence_{temporal}")
     model.target_mean, model.target_std = 0.0, 1.0
     return model
@@ -216,7 +221,8 @@ def fit_sequences(model: keras.Model, dataset, *, epochs: int = 3, batch_size: i
                   seed: int = 0, verbose: bool = True) -> dict[str, list[float]]:
     """Train on ``dataset.train`` with Adam; return ``{"loss", "val_loss", "val_metric", "seconds"}`` per epoch.
 
-    The Keras twin of :func:`medcourse.pytorch.sequences.fit_sequences` (same losses, same metrics).
+    The Keras twin of :func:`medcourse.pytorch.sequences.fit_sequences` (same losses, same metrics); the
+    model ends with the weights of the epoch with the lowest validation loss (``record["best_epoch"]``).
     """
     from tqdm.auto import tqdm
 
@@ -248,7 +254,8 @@ def fit_sequences(model: keras.Model, dataset, *, epochs: int = 3, batch_size: i
         return loss
 
     rng = np.random.default_rng(seed)
-    record = {"loss": [], "val_loss": [], "val_metric": [], "seconds": []}
+    record = {"loss": [], "val_loss": [], "val_metric": [], "seconds": [], "best_epoch": 0}
+    best_weights = None
     progress = tqdm(total=epochs, desc="TensorFlow", unit="epoch", disable=not verbose)
     for _ in range(epochs):
         start_time = time.perf_counter()
@@ -262,9 +269,13 @@ def fit_sequences(model: keras.Model, dataset, *, epochs: int = 3, batch_size: i
         record["val_loss"].append(val_loss)
         record["val_metric"].append(val_metric)
         record["seconds"].append(time.perf_counter() - start_time)
+        if val_loss <= min(record["val_loss"]):  # keep the weights of the best validation epoch
+            record["best_epoch"] = len(record["val_loss"])
+            best_weights = model.get_weights()
         progress.update(1)
         progress.set_postfix(loss=f"{record['loss'][-1]:.3f}", val=f"{val_metric:.3f}")
     progress.close()
+    model.set_weights(best_weights)
     return record
 
 

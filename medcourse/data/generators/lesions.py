@@ -139,7 +139,7 @@ def _solid_nodule(rng, images, contrast, grow):
     along = dx * ux + dy * uy
     across = -dx * uy + dy * ux
     distance = np.sqrt(along * along * stretch + across * across / stretch)
-    radius = column(uniform(rng, 2.4, 3.4, count)) * scale * grow
+    radius = column(uniform(rng, 2.4, 3.2, count)) * scale * grow
     brightness = column(uniform(rng, 110.0, 170.0, count)) * contrast
     images += brightness * soft_disc(distance, radius, 1.5 * scale)
 
@@ -153,7 +153,7 @@ def _cyst(rng, images, contrast, grow):
     along = dx * ux + dy * uy
     across = -dx * uy + dy * ux
     distance = np.sqrt(along * along * stretch + across * across / stretch)
-    radius = column(uniform(rng, 2.6, 4.8, count)) * scale * grow
+    radius = column(uniform(rng, 3.0, 4.8, count)) * scale * grow
     inside = soft_disc(distance, radius, 0.9 * scale)
     fluid = column(uniform(rng, 45.0, 65.0, count)) * contrast
     rim = column(uniform(rng, 30.0, 55.0, count)) * contrast
@@ -171,12 +171,12 @@ def _calcification(rng, images, contrast, grow):
     cx = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
     cy = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
     spots = rng.integers(2, 7, count)
-    spread = column(uniform(rng, 1.0, 3.2, count)) * scale * grow
+    spread = column(uniform(rng, 1.5, 3.5, count)) * scale * grow
     for index in range(6):
         present = column(spots > index)
         ox, oy = (column(v) for v in unit_vectors(rng, count))
         offset = spread * column(rng.random(count))
-        radius = column(uniform(rng, 1.1, 1.6, count)) * scale
+        radius = column(uniform(rng, 1.2, 1.7, count)) * scale
         brightness = column(uniform(rng, 170.0, 240.0, count)) * contrast
         # Spots sit on pixel centres, so each has one pixel at full brightness: sharp, not smeared.
         spot_x = np.rint(column(cx) + offset * ox)
@@ -192,7 +192,7 @@ def _irregular_mass(rng, images, contrast, grow):
     distance = np.sqrt(dx * dx + dy * dy)
     safe = np.maximum(distance, 1e-9)
     cos_theta, sin_theta = dx / safe, dy / safe
-    radius0 = column(uniform(rng, 3.6, 5.2, count)) * scale * grow
+    radius0 = column(uniform(rng, 3.9, 5.4, count)) * scale * grow
     # Lobulated outline r(θ) = r0 (1 + Σ a_k cos(kθ − φ_k)); cos(kθ − φ) from complex powers, no trig.
     outline = np.ones_like(distance)
     power_re, power_im = np.ones_like(distance), np.zeros_like(distance)
@@ -217,7 +217,7 @@ def _irregular_mass(rng, images, contrast, grow):
         start = 0.8 * radius0
         taper = np.clip((length - along) / (length - start), 0.0, 1.0) * (along > start)
         width = 1.1 * scale
-        images += present * 0.7 * brightness * taper * bump(across / width)
+        images += present * 0.8 * brightness * taper * bump(across / width)
 
 
 _DRAW = {1: _solid_nodule, 2: _cyst, 3: _calcification, 4: _irregular_mass}
