@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 
-
 CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
 
 

@@ -107,8 +107,8 @@ def wait_for(driver, script, timeout, message):
 PANEL = ("const panel = Array.from(window.jupyterapp ? window.jupyterapp.shell.widgets('main') : [])"
          ".find(w => w.context && w.context.path === {name!r});")
 KERNEL_IDLE = PANEL + "return !!(panel && panel.sessionContext.session?.kernel?.status === 'idle');"
-RUN_ALL = PANEL + ("window.jupyterapp.shell.activateById(panel.id);"
-                   "return window.jupyterapp.commands.execute('notebook:run-all-cells').then(() => true);")
+RUN_ALL = PANEL + ("window.jupyterapp.shell.activateById(panel.id);"  # returning the promise would block
+                   "window.jupyterapp.commands.execute('notebook:run-all-cells'); return true;")
 ALL_CELLS_RAN = PANEL + """
 const prompts = Array.from(panel.node.querySelectorAll('.jp-CodeCell .jp-InputPrompt')).map(p => p.textContent);
 return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p))
@@ -154,5 +154,7 @@ def test_notebook_runs_in_jupyterlab_and_its_widget_reacts(jupyterlab, browser, 
     changed = wait_for(browser, f"const now = (function() {{ {images} }})();"
                                 f" return JSON.stringify(now) !== JSON.stringify({before!r}) && now.length > 0;",
                        60, f"moving the slider of {name} did not change the widget's figure")
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", slider)
+    time.sleep(1)
     browser.save_screenshot(str(ARTIFACTS / f"{name[:2]}_after_slider.png"))
     assert changed

@@ -176,3 +176,32 @@ def test_rnn_backward_refuses_a_gradient_of_the_wrong_shape(parameters):
     p = parameters
     with pytest.raises(ValueError, match="grad_states must have shape"):
         rnn.rnn_backward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"], np.zeros((BATCH, STEPS, HIDDEN + 1)))
+
+
+def test_rnn_widgets_draw_headless_and_the_explorer_builds(parameters):
+    import ipywidgets
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from medcourse.widgets import draw_rnn_steps, draw_unrolled, rnn_explorer
+
+    p = parameters
+    states = rnn.rnn_forward(p["x"], None, p["W_xh"], p["W_hh"], p["b_h"])
+    assert draw_unrolled(3).axes
+    assert len(draw_rnn_steps(p["x"][0], states[0], t=STEPS).axes) == 4  # input, heat map (+ colour bar), h_t
+    with pytest.raises(ValueError, match="t must be an integer from 1 to T"):
+        draw_rnn_steps(p["x"][0], states[0], t=STEPS + 1)
+    assert isinstance(rnn_explorer(p["x"][0], p["W_xh"], p["W_hh"], p["b_h"]), ipywidgets.interactive)
+    plt.close("all")
+
+
+def test_enhancement_curves_are_reproducible_and_cover_the_three_kinetic_types():
+    curves, labels = rnn.enhancement_curves(60, seed=3)
+    again, same_labels = rnn.enhancement_curves(60, seed=3)
+    np.testing.assert_array_equal(curves, again)
+    np.testing.assert_array_equal(labels, same_labels)
+    assert curves.shape == (60, 12, 1) and set(labels.tolist()) == {0, 1, 2}
+    late_minus_peak = curves[:, -1, 0] - curves[:, 5, 0]
+    assert late_minus_peak[labels == 2].mean() < late_minus_peak[labels == 0].mean()  # washout falls, persistent rises

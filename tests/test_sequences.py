@@ -18,6 +18,15 @@ from medcourse.tensorflow import sequences as tf_sequences  # noqa: E402
 FRAMEWORKS = {"pytorch": torch_sequences, "tensorflow": tf_sequences}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny models train faster on one thread than on several fighting over a shared CPU."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def test_lecture_rnn_returns_log_probabilities_whose_rows_sum_to_one():
     model = torch_sequences.LectureRNN(3, 8, 4)
     output, hidden = model(torch.randn(5, 3), model.initHidden().repeat(5, 1))
@@ -139,3 +148,11 @@ def test_sequence_model_and_fit_refuse_wrong_inputs(framework):
 def test_rnn_from_numpy_refuses_mismatched_weights(framework):
     with pytest.raises(ValueError, match="W_hh must have shape"):
         FRAMEWORKS[framework].rnn_from_numpy(np.zeros((4, 3)), np.zeros((3, 3)), np.zeros(4))
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+@pytest.mark.parametrize("temporal", ["lstm", "rnn", "mean"])
+def test_every_temporal_choice_gives_one_output_per_sequence(framework, temporal):
+    module = FRAMEWORKS[framework]
+    frames = _tiny_sequences("regression").test[0]
+    assert module.predict_sequences(_model(module, "regression", temporal), frames).shape == (len(frames),)

@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import ipywidgets
 import matplotlib.backend_bases
 import matplotlib.figure
+import numpy as np
 
 import medcourse.widgets
 
@@ -40,7 +41,13 @@ def sample_arguments(function):
 
     required = [p.name for p in inspect.signature(function).parameters.values()
                 if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    rng = np.random.default_rng(0)
+    hidden, inputs, steps = 4, 3, 6
     samples = {"image": lambda: scans.load_ct_slice().image,
+               "x": lambda: rng.normal(size=(steps, inputs)),                   # one sequence (T, input)
+               "W_xh": lambda: rng.normal(scale=0.5, size=(hidden, inputs)),
+               "W_hh": lambda: rng.normal(scale=0.5, size=(hidden, hidden)),
+               "b_h": lambda: np.zeros(hidden),
                "volume": lambda: scans.load_nifti_volume().image,
                "sequence": lambda: scans.load_ultrasound_cine().image[:8, ::4, ::4, 0]}
     missing = [name for name in required if name not in samples]

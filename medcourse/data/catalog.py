@@ -156,7 +156,8 @@ def load_dataset(name: str, *, root: str | None = None, download: bool = True, v
         ``train_size=5000``, ``val_size=1000``, ``test_size=2000``.
         For ``"cine"``: ``seed=0``, ``size=32``, ``frames=20``, ``target="ef"`` (regression, %) or
         ``"reduced_ef"`` (binary: EF < 40 %), ``train_size=2000``, ``val_size=400``, ``test_size=800``.
-        For MedMNIST: ``size=28`` and ``as_sequence=False`` (3-D volumes as ``N×T×H×W``, the same array).
+        MedMNIST flags take no options: the 28-pixel files are used, and 3-D volumes come as
+        ``N×D×H×W`` arrays, ready to be read as sequences of ``D`` slices.
 
     Returns
     -------

@@ -1,0 +1,46 @@
+"""GAN objectives and evaluation in NumPy: the minimax game, Fréchet distance, memorisation check.
+
+The framework-free reference that notebooks 07 and 08 derive and then check TensorFlow and PyTorch
+against. Discriminator outputs are **probabilities** ``D(x) ∈ (0, 1)`` here; the framework code
+works with logits for numerical stability and applies the same formulas. A package of three
+modules: :mod:`~medcourse.gan.objectives`, :mod:`~medcourse.gan.frechet`, :mod:`~medcourse.gan.memorisation`.
+"""
+
+from __future__ import annotations
+
+from medcourse.gan.frechet import frechet_distance, gaussian_statistics
+from medcourse.gan.memorisation import (
+    MemorisationReport,
+    mean_pairwise_distance,
+    memorisation_report,
+    nearest_neighbour_distances,
+)
+from medcourse.gan.objectives import (
+    EPSILON,
+    discriminator_loss,
+    generator_loss,
+    images_to_tanh_range,
+    jensen_shannon_divergence,
+    minimax_value,
+    optimal_discriminator,
+    tanh_range_to_images,
+    value_at_optimal_discriminator,
+)
+
+__all__ = [
+    "EPSILON",
+    "MemorisationReport",
+    "discriminator_loss",
+    "frechet_distance",
+    "gaussian_statistics",
+    "generator_loss",
+    "images_to_tanh_range",
+    "jensen_shannon_divergence",
+    "mean_pairwise_distance",
+    "memorisation_report",
+    "minimax_value",
+    "nearest_neighbour_distances",
+    "optimal_discriminator",
+    "tanh_range_to_images",
+    "value_at_optimal_discriminator",
+]

@@ -1,0 +1,177 @@
+"""The GAN game in NumPy: the value V(D, G), the players' losses, the optimal discriminator (notebook 07)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["EPSILON", "discriminator_loss", "generator_loss", "images_to_tanh_range", "jensen_shannon_divergence",
+           "minimax_value", "optimal_discriminator", "tanh_range_to_images", "value_at_optimal_discriminator"]
+
+#: Probabilities are clipped to ``[EPSILON, 1 − EPSILON]`` before a logarithm, so a perfectly
+#: confident discriminator gives a large finite number instead of infinity.
+EPSILON = 1e-12
+
+
+def _probabilities(values, name: str) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    if array.size == 0:
+        raise ValueError(f"{name} must hold at least one discriminator output, got an empty array")
+    if not np.all(np.isfinite(array)) or np.any(array < 0) or np.any(array > 1):
+        raise ValueError(f"{name} must hold probabilities in [0, 1] (discriminator outputs after the sigmoid), "
+                         f"got values from {np.nanmin(array):g} to {np.nanmax(array):g}")
+    return np.clip(array, EPSILON, 1.0 - EPSILON)
+
+
+def minimax_value(d_real, d_fake) -> float:
+    """The value of the game, ``V(D, G) = E_x[log D(x)] + E_z[log(1 − D(G(z)))]``, from samples.
+
+    The discriminator ``D`` maximises it, the generator ``G`` minimises it (notebook 07, section 1).
+
+    Parameters
+    ----------
+    d_real : array_like
+        ``D(x)`` for real samples ``x``: probabilities in ``[0, 1]``.
+    d_fake : array_like
+        ``D(G(z))`` for generated samples.
+
+    Examples
+    --------
+    >>> round(minimax_value([0.5, 0.5], [0.5]), 4)  # the equilibrium value −log 4
+    -1.3863
+    """
+    d_real = _probabilities(d_real, "d_real")
+    d_fake = _probabilities(d_fake, "d_fake")
+    return float(np.mean(np.log(d_real)) + np.mean(np.log1p(-d_fake)))
+
+
+def discriminator_loss(d_real, d_fake, *, real_label: float = 1.0) -> float:
+    """Binary cross-entropy the discriminator minimises: ``−V(D, G)`` when ``real_label`` is 1.
+
+    ``real_label`` below 1 (e.g. 0.9) is *one-sided label smoothing*: the discriminator is asked for
+    0.9 on real images, which keeps it from becoming over-confident.
+
+    Examples
+    --------
+    >>> round(discriminator_loss([0.5], [0.5]), 4)  # log 4
+    1.3863
+    """
+    if not 0.5 < real_label <= 1.0:
+        raise ValueError(f"real_label must be in (0.5, 1], got {real_label!r}")
+    d_real = _probabilities(d_real, "d_real")
+    d_fake = _probabilities(d_fake, "d_fake")
+    real_term = real_label * np.log(d_real) + (1.0 - real_label) * np.log1p(-d_real)
+    return float(-np.mean(real_term) - np.mean(np.log1p(-d_fake)))
+
+
+def generator_loss(d_fake, kind: str = "non-saturating") -> float:
+    """The generator's loss: ``"non-saturating"`` ``−E[log D(G(z))]`` or ``"minimax"`` ``E[log(1 − D(G(z)))]``.
+
+    Both have the same fixed point, but the minimax form *saturates*: when the discriminator easily
+    rejects the fakes (``D(G(z)) ≈ 0``) its gradient vanishes, so the generator stops learning
+    exactly when it is worst. The non-saturating form has a large gradient there.
+
+    Examples
+    --------
+    >>> round(generator_loss([0.5]), 4), round(generator_loss([0.5], "minimax"), 4)
+    (0.6931, -0.6931)
+    """
+    d_fake = _probabilities(d_fake, "d_fake")
+    if kind == "non-saturating":
+        return float(-np.mean(np.log(d_fake)))
+    if kind == "minimax":
+        return float(np.mean(np.log1p(-d_fake)))
+    raise ValueError(f"kind must be 'non-saturating' or 'minimax', got {kind!r}")
+
+
+def _densities(p_data, p_g) -> tuple[np.ndarray, np.ndarray]:
+    p_data = np.asarray(p_data, dtype=np.float64)
+    p_g = np.asarray(p_g, dtype=np.float64)
+    if p_data.shape != p_g.shape:
+        raise ValueError(f"p_data and p_g must have the same shape, got {p_data.shape} and {p_g.shape}")
+    for name, density in (("p_data", p_data), ("p_g", p_g)):
+        if not np.all(np.isfinite(density)) or np.any(density < 0):
+            raise ValueError(f"{name} must hold finite, non-negative density values")
+    return p_data, p_g
+
+
+def optimal_discriminator(p_data, p_g) -> np.ndarray:
+    """The best discriminator for a fixed generator: ``D*(x) = p_data(x) / (p_data(x) + p_g(x))``.
+
+    Where both densities are zero no sample ever lands, ``D*`` is undefined and returned as ``nan``.
+
+    Examples
+    --------
+    >>> optimal_discriminator([0.3, 0.2, 0.0], [0.1, 0.2, 0.4]).round(6).tolist()
+    [0.75, 0.5, 0.0]
+    """
+    p_data, p_g = _densities(p_data, p_g)
+    total = p_data + p_g
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, p_data / np.where(total > 0, total, 1.0), np.nan)
+
+
+def _integrate(values: np.ndarray, x) -> float:
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1 or x.shape != values.shape:
+        raise ValueError(f"x must be the 1-D grid the densities were evaluated on, shape {values.shape}, got {x.shape}")
+    return float(np.trapezoid(values, x))
+
+
+def jensen_shannon_divergence(p_data, p_g, x) -> float:
+    """``JSD(p_data ‖ p_g)`` in nats for densities on a 1-D grid ``x`` (trapezoid rule); between 0 and log 2."""
+    p_data, p_g = _densities(p_data, p_g)
+    mixture = 0.5 * (p_data + p_g)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        left = np.where(p_data > 0, p_data * np.log(p_data / np.where(mixture > 0, mixture, 1.0)), 0.0)
+        right = np.where(p_g > 0, p_g * np.log(p_g / np.where(mixture > 0, mixture, 1.0)), 0.0)
+    return 0.5 * _integrate(left, x) + 0.5 * _integrate(right, x)
+
+
+def value_at_optimal_discriminator(p_data, p_g, x) -> float:
+    """``V(D*, G) = ∫ p_data log D* + p_g log(1 − D*) dx`` on a 1-D grid; equals ``−log 4 + 2·JSD``.
+
+    It reaches its minimum ``−log 4`` exactly when ``p_g = p_data``: the generator's best answer.
+
+    Examples
+    --------
+    >>> x = np.linspace(-10, 10, 2001)
+    >>> p = np.exp(-x**2 / 2) / np.sqrt(2 * np.pi)
+    >>> round(value_at_optimal_discriminator(p, p, x), 4)
+    -1.3863
+    """
+    p_data, p_g = _densities(p_data, p_g)
+    total = np.where(p_data + p_g > 0, p_data + p_g, 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # log D* = log(p_data / total) and log(1 − D*) = log(p_g / total), written so that neither rounds to log 0.
+        real = np.where(p_data > 0, p_data * np.log(np.where(p_data > 0, p_data, 1.0) / total), 0.0)
+        fake = np.where(p_g > 0, p_g * np.log(np.where(p_g > 0, p_g, 1.0) / total), 0.0)
+    return _integrate(real, x) + _integrate(fake, x)
+
+
+# --- images in and out of a generator ---------------------------------------------------------------
+
+
+def images_to_tanh_range(images) -> np.ndarray:
+    """``uint8`` images (0…255) as float32 in ``[−1, 1]``, the range of a generator's ``tanh`` output.
+
+    Examples
+    --------
+    >>> images_to_tanh_range(np.array([0, 255], dtype=np.uint8)).tolist()
+    [-1.0, 1.0]
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise TypeError(f"images must be uint8 (0…255) as the Dataset holds them, got dtype {images.dtype}")
+    return images.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
+
+
+def tanh_range_to_images(values) -> np.ndarray:
+    """Generator outputs in ``[−1, 1]`` back to ``uint8`` images (clipped, rounded): the inverse of the above.
+
+    Examples
+    --------
+    >>> tanh_range_to_images(np.array([-1.0, 0.0, 1.0])).tolist()
+    [0, 128, 255]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    return np.clip(np.round((values + 1.0) * 127.5), 0, 255).astype(np.uint8)
