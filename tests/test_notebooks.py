@@ -108,7 +108,8 @@ def test_ends_with_a_summary(notebook_path):
 
 def test_listed_in_the_readme_course_map(notebook_path):
     readme = (ROOT / "README.md").read_text()
-    assert f"notebooks/{notebook_path.name}" in readme
+    row = re.compile(rf"^\| {notebook_path.name[:2]} \| \[[^\]]+\]\(notebooks/{re.escape(notebook_path.name)}\) \|", re.M)
+    assert row.search(readme), f"README's course map has no row for {notebook_path.name}"
 
 
 def test_the_notebooks_folder_holds_only_course_notebooks():
