@@ -12,6 +12,7 @@ import time
 # Quiet TensorFlow's C++ start-up logs, here and in the notebook kernels nbval starts (they inherit
 # this environment). Errors still show.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # as the notebooks do: no oneDNN start-up lines
 
 import matplotlib
 

@@ -17,6 +17,8 @@ from pathlib import Path
 import medcourse
 from medcourse.runner import default_notebooks, run_notebook
 
+_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
+_MATHJAX_CONFIG = "window.MathJax = {tex: {inlineMath: [['$', '$']]}};"
 _STYLE = """
 body.medcourse-index { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem;
   color: #1d2430; line-height: 1.5; }
@@ -113,13 +115,16 @@ def build_site(out: str | os.PathLike, notebooks: list[Path] | None = None, *,
 
 
 def _index(entries: list[tuple[str, str, str, str]]) -> str:
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
     items = []
     for page, name, title, promise in entries:
         links = " ".join(f'<a href="{url}">{label}</a>' for label, url in launch_links(name).items())
-        items.append(f'<li><a href="{page}"><strong>{html.escape(title)}</strong></a><br>'
-                     f'{html.escape(promise)}<br><span class="launch">{links}</span></li>')
+        items.append(f'<li><a href="{page}"><strong>{html.escape(title)}</strong></a>'
+                     f'{markdown2html_mistune(promise)}<span class="launch">{links}</span></li>')
     return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<title>Deep Learning for Medical Image Analysis</title>"
+            f"<script>{_MATHJAX_CONFIG}</script><script async src=\"{_MATHJAX}\"></script>"
             f"<style>{_STYLE}</style></head><body class=\"medcourse-index\">"
             "<h1>Deep Learning for Medical Image Analysis</h1>"
             "<p>Executed lecture notebooks: every model in TensorFlow and PyTorch, every equation checked "

@@ -101,6 +101,7 @@ def test_site_index_lists_every_page_with_its_title(built_site):
     for page in pages:
         assert f'href="{page.name}"' in index
     assert "00 · Welcome" in index
+    assert "**" not in index and "<strong>TensorFlow (Keras)</strong>" in index  # the promise is rendered Markdown
 
 
 def test_site_navigation_links_neighbouring_lectures(tmp_path):
