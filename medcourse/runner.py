@@ -21,10 +21,17 @@ from medcourse._paths import repository_root
 #: Asked of the kernel after the last cell: its own peak resident memory in MiB.
 _PEAK_MEMORY_SOURCE = """\
 def _medcourse_peak_mib():
-    try:
+    try:  # Linux: the high-water mark of this process's own memory, fresh since the kernel started
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**10
+    except OSError:
+        pass
+    try:  # macOS and other Unixes (may include what the launching process had before exec)
         import resource, sys
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
+        return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
     except ImportError:  # Windows
         import psutil
         return psutil.Process().memory_info().peak_wset / 2**20

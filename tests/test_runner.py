@@ -1,6 +1,7 @@
 """`python -m medcourse run`: executes notebooks and measures them."""
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -85,3 +86,18 @@ def test_default_notebooks_are_the_numbered_course_notebooks():
     names = [p.name for p in runner.default_notebooks()]
     assert names and names == sorted(names)
     assert names[0] == "00_welcome.ipynb"
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="VmHWM is Linux-only")
+def test_peak_memory_is_the_kernels_own_not_inherited_from_a_large_parent(tmp_path):
+    """A kernel started by a big process (pytest after importing TensorFlow, say) reports its own peak."""
+    import subprocess
+    import sys
+
+    path = make_notebook(tmp_path / "small.ipynb", "x = 1")
+    code = ("import numpy as np\nballast = np.ones(400 * 2**20 // 8)  # the parent holds 400 MiB\n"
+            "from medcourse.runner import run_notebook\n"
+            f"print(run_notebook({str(path)!r}).peak_memory_mib)")
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    peak = float(completed.stdout.strip().splitlines()[-1])
+    assert 20 < peak < 300
