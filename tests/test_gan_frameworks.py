@@ -153,3 +153,125 @@ def test_toy_gan_step_with_spectral_normalisation_runs(framework):
         losses = tf_gan.train_step(generator, discriminator, tf.keras.optimizers.Adam(), tf.keras.optimizers.Adam(),
                                    real, noise)
     assert all(np.isfinite(value) for value in losses.values())
+
+
+def test_conditional_builders_have_mirrored_shapes_and_parameter_counts():
+    labels = np.array([0, 4])
+    pairs = [
+        (torch_gan.conditional_generator(5, LATENT, 4), tf_gan.conditional_generator(5, LATENT, 4)),
+        (torch_gan.conditional_discriminator(5, 4), tf_gan.conditional_discriminator(5, 4)),
+    ]
+    for torch_model, tf_model in pairs:
+        torch_count = sum(p.numel() for p in torch_model.parameters())
+        assert torch_count == tf_model.count_params() - _batch_norm_statistics(tf_model.layers[-1])
+    torch_generator, tf_generator = pairs[0]
+    assert tuple(torch_generator(torch.zeros(2, LATENT), torch.as_tensor(labels)).shape) == (2, 1, 28, 28)
+    assert tuple(tf_generator([tf.zeros((2, LATENT)), tf.constant(labels)]).shape) == (2, 28, 28, 1)
+    assert tuple(pairs[1][0](torch.zeros(2, 1, 28, 28), torch.as_tensor(labels)).shape) == (2, 1)
+    assert tuple(pairs[1][1]([tf.zeros((2, 28, 28, 1)), tf.constant(labels)]).shape) == (2, 1)
+
+
+def test_pix2pix_builders_have_mirrored_shapes_and_parameter_counts():
+    pairs = [(torch_gan.unet_generator(4), tf_gan.unet_generator(4)),
+             (torch_gan.patch_discriminator(4), tf_gan.patch_discriminator(4))]
+    for torch_model, tf_model in pairs:
+        assert sum(p.numel() for p in torch_model.parameters()) == tf_model.count_params()
+    torch_noisy, tf_noisy = torch.zeros(2, 1, 28, 28), tf.zeros((2, 28, 28, 1))
+    assert tuple(pairs[0][0](torch_noisy).shape) == (2, 1, 28, 28)
+    assert tuple(pairs[0][1](tf_noisy).shape) == (2, 28, 28, 1)
+    assert tuple(pairs[1][0](torch_noisy, torch_noisy).shape) == (2, 1, 7, 7)
+    assert tuple(pairs[1][1]([tf_noisy, tf_noisy]).shape) == (2, 7, 7, 1)
+
+
+def conditional_torch_step(seed=0):
+    medcourse.seed_everything(seed)
+    generator, discriminator = torch_gan.conditional_generator(5, LATENT, 4), torch_gan.conditional_discriminator(5, 4)
+    before = torch_weights(generator), torch_weights(discriminator)
+    losses = torch_gan.train_step(
+        generator, discriminator,
+        torch.optim.Adam(generator.parameters(), 1e-3), torch.optim.Adam(discriminator.parameters(), 1e-3),
+        torch_gan.to_tensor(real_images()), torch_gan.latent_noise(BATCH, LATENT, seed),
+        labels=torch.as_tensor(np.arange(BATCH) % 5))
+    return losses, before, (torch_weights(generator), torch_weights(discriminator))
+
+
+def conditional_tf_step(seed=0):
+    medcourse.seed_everything(seed)
+    generator, discriminator = tf_gan.conditional_generator(5, LATENT, 4), tf_gan.conditional_discriminator(5, 4)
+    before = tf_weights(generator), tf_weights(discriminator)
+    losses = tf_gan.train_step(
+        generator, discriminator, tf.keras.optimizers.Adam(1e-3), tf.keras.optimizers.Adam(1e-3),
+        tf_gan.to_tensor(real_images()), tf_gan.latent_noise(BATCH, LATENT, seed), labels=np.arange(BATCH) % 5)
+    return losses, before, (tf_weights(generator), tf_weights(discriminator))
+
+
+@pytest.mark.parametrize("step", [conditional_torch_step, conditional_tf_step], ids=["pytorch", "tensorflow"])
+def test_one_conditional_step_changes_both_networks_with_finite_losses(step):
+    losses, (g_before, d_before), (g_after, d_after) = step()
+    assert all(np.isfinite(value) for value in losses.values())
+    assert changed(g_before, g_after), "the generator step must update every generator weight"
+    assert changed(d_before, d_after), "the discriminator step must update every discriminator weight"
+
+
+def test_tensorflow_conditional_generator_samples_the_asked_for_classes():
+    medcourse.seed_everything(0)
+    generator = tf_gan.conditional_generator(5, LATENT, 4)
+    images = tf_gan.generate_images(generator, 3, latent_dim=LATENT, labels=[4, 4, 4])
+    assert images.dtype == np.uint8 and images.shape == (3, 28, 28)
+    other = tf_gan.generate_images(generator, 3, latent_dim=LATENT, labels=[0, 0, 0])
+    assert not np.array_equal(images, other), "the label must change the generated images"
+
+
+def pix2pix_step_torch():
+    medcourse.seed_everything(0)
+    generator, discriminator = torch_gan.unet_generator(4), torch_gan.patch_discriminator(4)
+    before = torch_weights(generator), torch_weights(discriminator)
+    g_optimizer = torch.optim.Adam(generator.parameters(), 1e-3)
+    d_optimizer = torch.optim.Adam(discriminator.parameters(), 1e-3)
+    clean = torch_gan.to_tensor(real_images())
+    noisy = torch.clamp(clean + 0.2 * torch.randn_like(clean), -1, 1)
+    restored = generator(noisy).detach()
+    real_logits, fake_logits = discriminator(noisy, clean), discriminator(noisy, restored)
+    d_loss = (torch.nn.functional.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+              + torch.nn.functional.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+    d_optimizer.zero_grad()
+    d_loss.backward()
+    d_optimizer.step()
+    fake_logits = discriminator(noisy, generator(noisy))
+    g_loss = (100 * torch.mean(torch.abs(generator(noisy) - clean))
+              + torch.nn.functional.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits)))
+    g_optimizer.zero_grad()
+    g_loss.backward()
+    g_optimizer.step()
+    return (d_loss.item(), g_loss.item()), before, (torch_weights(generator), torch_weights(discriminator))
+
+
+def pix2pix_step_tf():
+    medcourse.seed_everything(0)
+    generator, discriminator = tf_gan.unet_generator(4), tf_gan.patch_discriminator(4)
+    before = tf_weights(generator), tf_weights(discriminator)
+    g_optimizer, d_optimizer = tf.keras.optimizers.Adam(1e-3), tf.keras.optimizers.Adam(1e-3)
+    clean = tf_gan.to_tensor(real_images())
+    noisy = tf.clip_by_value(clean + 0.2 * tf.random.normal(clean.shape), -1, 1)
+    restored = generator(noisy)
+    bce = tf.keras.losses.BinaryCrossentropy(from_logits=True)
+    with tf.GradientTape() as tape:
+        real_logits, fake_logits = discriminator([noisy, clean]), discriminator([noisy, restored])
+        d_loss = bce(tf.ones_like(real_logits), real_logits) + bce(tf.zeros_like(fake_logits), fake_logits)
+    d_optimizer.apply_gradients(zip(tape.gradient(d_loss, discriminator.trainable_variables),
+                                    discriminator.trainable_variables, strict=True))
+    with tf.GradientTape() as tape:
+        restored = generator(noisy)
+        fake_logits = discriminator([noisy, restored])
+        g_loss = 100 * tf.reduce_mean(tf.abs(restored - clean)) + bce(tf.ones_like(fake_logits), fake_logits)
+    g_optimizer.apply_gradients(zip(tape.gradient(g_loss, generator.trainable_variables),
+                                    generator.trainable_variables, strict=True))
+    return (float(d_loss), float(g_loss)), before, (tf_weights(generator), tf_weights(discriminator))
+
+
+@pytest.mark.parametrize("step", [pix2pix_step_torch, pix2pix_step_tf], ids=["pytorch", "tensorflow"])
+def test_one_pix2pix_step_changes_both_networks_with_finite_losses(step):
+    losses, (g_before, d_before), (g_after, d_after) = step()
+    assert all(np.isfinite(value) for value in losses)
+    assert changed(g_before, g_after), "the generator step must update every U-Net weight"
+    assert changed(d_before, d_after), "the discriminator step must update every patch-discriminator weight"

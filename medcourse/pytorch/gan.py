@@ -16,6 +16,8 @@ from medcourse.gan import images_to_tanh_range, tanh_range_to_images
 
 __all__ = [
     "Conditional",
+    "PatchDiscriminator",
+    "UNet",
     "cnn_features",
     "conditional_discriminator",
     "conditional_generator",
@@ -23,10 +25,12 @@ __all__ = [
     "dcgan_generator",
     "generate_images",
     "latent_noise",
+    "patch_discriminator",
     "to_tensor",
     "toy_discriminator",
     "toy_generator",
     "train_step",
+    "unet_generator",
 ]
 
 GENERATOR_LOSSES = ("non-saturating", "minimax")
@@ -111,6 +115,61 @@ def conditional_discriminator(num_classes: int, width: int = 32, *, spectral_nor
     network = dcgan_discriminator(width, spectral_norm=spectral_norm)
     network[0] = _spectral(nn.Conv2d(1 + num_classes, width, 4, stride=2, padding=1, bias=False), spectral_norm)
     return Conditional(network, num_classes, images=True)
+
+
+class UNet(nn.Module):
+    """Small U-Net for 28×28 image-to-image work; built by :func:`unet_generator`, ``forward(noisy)``."""
+
+    def __init__(self, width: int = 32):
+        super().__init__()
+        # No bias before LeakyReLU (see dcgan_discriminator); padding 1 gives Keras's "same" sizes here.
+        self.down1 = nn.Conv2d(1, width, 3, padding=1, bias=False)                            # 28
+        self.down2 = nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False)          # 14
+        self.bottom = nn.Conv2d(2 * width, 2 * width, 4, stride=2, padding=1, bias=False)     # 7
+        self.up2 = nn.ConvTranspose2d(2 * width, 2 * width, 4, stride=2, padding=1)           # 14
+        self.up1 = nn.ConvTranspose2d(4 * width, width, 4, stride=2, padding=1)               # 28
+        self.correction = nn.Conv2d(2 * width, 1, 3, padding=1)
+
+    def forward(self, noisy: torch.Tensor) -> torch.Tensor:
+        down1 = F.leaky_relu(self.down1(noisy), 0.2)
+        down2 = F.leaky_relu(self.down2(down1), 0.2)
+        bottom = F.leaky_relu(self.bottom(down2), 0.2)
+        up2 = torch.cat([F.relu(self.up2(bottom)), down2], dim=1)   # channels first: concatenate on dim 1
+        up1 = torch.cat([F.relu(self.up1(up2)), down1], dim=1)
+        return torch.tanh(noisy + self.correction(up1))
+
+
+class PatchDiscriminator(nn.Module):
+    """PatchGAN discriminator; built by :func:`patch_discriminator`, ``forward(noisy, candidate)``."""
+
+    def __init__(self, width: int = 32):
+        super().__init__()
+        self.network = nn.Sequential(
+            nn.Conv2d(2, width, 4, stride=2, padding=1, bias=False), nn.LeakyReLU(0.2),              # 14
+            nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False), nn.LeakyReLU(0.2),      # 7
+            nn.Conv2d(2 * width, 1, 3, padding=1),                                                  # 7×7 patches
+        )
+
+    def forward(self, noisy: torch.Tensor, candidate: torch.Tensor) -> torch.Tensor:
+        return self.network(torch.cat([noisy, candidate], dim=1))
+
+
+def unet_generator(width: int = 32) -> UNet:
+    """Small U-Net for 28×28 image-to-image work (notebook 08, pix2pix): 28 → 14 → 7 → 14 → 28 with skips.
+
+    Takes a noisy image ``N×1×28×28`` in ``[−1, 1]`` and returns the restored image in ``[−1, 1]``.
+    The skip connections carry fine detail past the bottleneck; the output adds a learned
+    correction to the input (residual learning).
+    """
+    return UNet(width)
+
+
+def patch_discriminator(width: int = 32) -> PatchDiscriminator:
+    """PatchGAN discriminator: judges (noisy, candidate) pairs as a 7×7 map of logits, one per patch.
+
+    Called as ``discriminator(noisy, candidate)``; the Keras twin is called as ``discriminator([noisy, candidate])``.
+    """
+    return PatchDiscriminator(width)
 
 
 def _call(network: nn.Module, inputs: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:

@@ -15,6 +15,8 @@ from medcourse.gan import images_to_tanh_range, tanh_range_to_images
 
 __all__ = [
     "cnn_features",
+    "conditional_discriminator",
+    "conditional_generator",
     "dcgan_discriminator",
     "dcgan_generator",
     "generate_images",
@@ -91,6 +93,35 @@ def dcgan_discriminator(width: int = 32, *, spectral_norm: bool = False, channel
     ], name="dcgan_discriminator")
 
 
+def _one_hot(labels, num_classes: int):
+    return keras.ops.one_hot(keras.ops.cast(labels, "int32"), num_classes)
+
+
+def conditional_generator(num_classes: int, latent_dim: int = 32, width: int = 32) -> keras.Model:
+    """Class-conditional DCGAN generator ``G(z, y)`` (notebook 08): the one-hot ``y`` joins the noise.
+
+    Call it as ``generator([noise, labels])``; the PyTorch twin is called as ``generator(noise, labels)``.
+    """
+    noise = keras.Input(shape=(latent_dim,), name="noise")
+    labels = keras.Input(shape=(), dtype="int32", name="labels")
+    joined = layers.Concatenate()([noise, _one_hot(labels, num_classes)])
+    return keras.Model([noise, labels], dcgan_generator(latent_dim + num_classes, width)(joined),
+                       name="conditional_generator")
+
+
+def conditional_discriminator(num_classes: int, width: int = 32, *, spectral_norm: bool = False) -> keras.Model:
+    """Class-conditional discriminator ``D(x, y)``: ``y`` joins the image as constant one-hot channels.
+
+    Call it as ``discriminator([images, labels])``; the PyTorch twin is called as ``discriminator(images, labels)``.
+    """
+    images = keras.Input(shape=(28, 28, 1), name="images")
+    labels = keras.Input(shape=(), dtype="int32", name="labels")
+    channels = keras.ops.tile(keras.ops.reshape(_one_hot(labels, num_classes), (-1, 1, 1, num_classes)), (1, 28, 28, 1))
+    network = dcgan_discriminator(width, spectral_norm=spectral_norm, channels=1 + num_classes)
+    return keras.Model([images, labels], network(layers.Concatenate()([images, channels])),
+                       name="conditional_discriminator")
+
+
 def unet_generator(width: int = 32) -> keras.Model:
     """Small U-Net for 28×28 image-to-image work (notebook 08, pix2pix): 28 → 14 → 7 → 14 → 28 with skips.
 
@@ -129,19 +160,23 @@ def _bce(logits, target: float):
                                                                   logits=logits))
 
 
-def _step(generator, discriminator, generator_optimizer, discriminator_optimizer, real, noise,
+def _call(network, inputs, labels, training: bool = True):
+    return network(inputs, training=training) if labels is None else network([inputs, labels], training=training)
+
+
+def _step(generator, discriminator, generator_optimizer, discriminator_optimizer, real, noise, labels,
           generator_loss, real_label):
     # Discriminator step: maximise log D(x) + log(1 − D(G(z))), i.e. minimise the cross-entropy.
-    fake = generator(noise, training=True)  # outside the tape: the fakes are only inputs here
+    fake = _call(generator, noise, labels)  # outside the tape: the fakes are only inputs here
     with tf.GradientTape() as tape:
-        real_logits = discriminator(real, training=True)
-        fake_logits = discriminator(fake, training=True)
+        real_logits = _call(discriminator, real, labels)
+        fake_logits = _call(discriminator, fake, labels)
         d_loss = _bce(real_logits, real_label) + _bce(fake_logits, 0.0)
     gradients = tape.gradient(d_loss, discriminator.trainable_variables)
     discriminator_optimizer.apply_gradients(zip(gradients, discriminator.trainable_variables, strict=True))
     # Generator step: make the updated D call the fakes real.
     with tf.GradientTape() as tape:
-        fake_logits = discriminator(generator(noise, training=True), training=True)
+        fake_logits = _call(discriminator, _call(generator, noise, labels), labels)
         g_loss = _bce(fake_logits, 1.0) if generator_loss == "non-saturating" else -_bce(fake_logits, 0.0)
     gradients = tape.gradient(g_loss, generator.trainable_variables)  # only G's variables are updated
     generator_optimizer.apply_gradients(zip(gradients, generator.trainable_variables, strict=True))
@@ -159,10 +194,22 @@ def build_optimizer(optimizer: keras.optimizers.Optimizer, model: keras.Model) -
 
 
 def train_step(generator, discriminator, generator_optimizer, discriminator_optimizer, real, noise, *,
-               generator_loss: str = "non-saturating", real_label: float = 1.0) -> dict[str, float]:
+               labels=None, generator_loss: str = "non-saturating", real_label: float = 1.0) -> dict[str, float]:
     """One discriminator step, then one generator step (compiled with ``tf.function``); losses as floats.
 
     The TensorFlow twin of :func:`medcourse.pytorch.gan.train_step`; notebook 07 writes it out.
+
+    Parameters
+    ----------
+    real : tensor
+        A batch of real samples (``N×28×28×1`` images in ``[−1, 1]``, or ``N×1`` numbers for the toy).
+    noise : tensor
+        ``N×latent_dim`` standard normal noise.
+    labels : tensor of int, optional
+        Class labels for conditional networks (used for the real and the generated batch).
+    generator_loss : {"non-saturating", "minimax"}
+    real_label : float
+        Target for real samples in the discriminator's loss (0.9: one-sided label smoothing).
     """
     if generator_loss not in GENERATOR_LOSSES:
         raise ValueError(f"generator_loss must be one of {GENERATOR_LOSSES}, got {generator_loss!r}")
@@ -170,6 +217,7 @@ def train_step(generator, discriminator, generator_optimizer, discriminator_opti
     build_optimizer(discriminator_optimizer, discriminator)
     result = _compiled_step(generator, discriminator, generator_optimizer, discriminator_optimizer,
                             tf.convert_to_tensor(real, tf.float32), tf.convert_to_tensor(noise, tf.float32),
+                            None if labels is None else tf.convert_to_tensor(np.asarray(labels), tf.int32),
                             generator_loss, float(real_label))
     return {name: float(value) for name, value in result.items()}
 
@@ -187,11 +235,16 @@ def to_tensor(images: np.ndarray) -> tf.Tensor:
     return tf.constant(images_to_tanh_range(images)[..., None])
 
 
-def generate_images(generator, count: int, *, latent_dim: int = 32, seed: int = 0, batch_size: int = 256) -> np.ndarray:
+def generate_images(generator, count: int, *, latent_dim: int = 32, seed: int = 0,
+                    labels=None, batch_size: int = 256) -> np.ndarray:
     """``count`` generated ``uint8`` images ``N×H×W`` (inference mode), from noise seeded by ``seed``."""
     noise = latent_noise(count, latent_dim, seed)
-    outputs = [generator(noise[start:start + batch_size], training=False).numpy()
-               for start in range(0, count, batch_size)]
+    labels = None if labels is None else tf.constant(np.asarray(labels), tf.int32)
+    outputs = [
+        _call(generator, noise[start:start + batch_size],
+              None if labels is None else labels[start:start + batch_size], training=False).numpy()
+        for start in range(0, count, batch_size)
+    ]
     return tanh_range_to_images(np.concatenate(outputs)[..., 0])
 
 
