@@ -192,3 +192,14 @@ def test_frechet_distance_copes_with_a_constant_feature_without_warning():
         value = gan.frechet_distance(a, b)
     full = gan.frechet_distance(np.delete(a, 2, axis=1), np.delete(b, 2, axis=1))
     assert value == pytest.approx(full, abs=1e-4)
+
+
+def test_latent_noise_is_the_same_numpy_draw_for_both_frameworks_and_checks_its_sizes():
+    from medcourse.gan import latent_noise
+
+    first, again = latent_noise(4, 8, seed=3), latent_noise(4, 8, seed=3)
+    assert first.shape == (4, 8) and first.dtype == np.float32
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, latent_noise(4, 8, seed=4))
+    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
+        latent_noise(4, 0, seed=0)

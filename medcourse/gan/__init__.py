@@ -17,10 +17,12 @@ from medcourse.gan.memorisation import (
 )
 from medcourse.gan.objectives import (
     EPSILON,
+    GENERATOR_LOSSES,
     discriminator_loss,
     generator_loss,
     images_to_tanh_range,
     jensen_shannon_divergence,
+    latent_noise,
     minimax_value,
     optimal_discriminator,
     tanh_range_to_images,
@@ -29,6 +31,7 @@ from medcourse.gan.objectives import (
 
 __all__ = [
     "EPSILON",
+    "GENERATOR_LOSSES",
     "MemorisationReport",
     "discriminator_loss",
     "frechet_distance",
@@ -36,6 +39,7 @@ __all__ = [
     "generator_loss",
     "images_to_tanh_range",
     "jensen_shannon_divergence",
+    "latent_noise",
     "mean_pairwise_distance",
     "memorisation_report",
     "minimax_value",

@@ -151,6 +151,26 @@ def value_at_optimal_discriminator(p_data, p_g, x) -> float:
 # --- images in and out of a generator ---------------------------------------------------------------
 
 
+#: The generator losses the framework training steps accept.
+GENERATOR_LOSSES = ("non-saturating", "minimax")
+
+
+def latent_noise(count: int, latent_dim: int, seed: int) -> np.ndarray:
+    """``count × latent_dim`` standard normal float32 noise ``z``, drawn by NumPy from ``seed``.
+
+    Both frameworks' ``latent_noise`` wrap this, so TensorFlow and PyTorch get the very same ``z``.
+
+    Examples
+    --------
+    >>> latent_noise(2, 3, seed=0).shape
+    (2, 3)
+    """
+    for name, value in (("count", count), ("latent_dim", latent_dim)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)
+
+
 def images_to_tanh_range(images) -> np.ndarray:
     """``uint8`` images (0…255) as float32 in ``[−1, 1]``, the range of a generator's ``tanh`` output.
 

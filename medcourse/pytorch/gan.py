@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from medcourse.gan import images_to_tanh_range, tanh_range_to_images
+from medcourse.gan import GENERATOR_LOSSES, images_to_tanh_range, tanh_range_to_images
+from medcourse.gan import latent_noise as numpy_latent_noise
 
 __all__ = [
     "Conditional",
@@ -32,9 +33,6 @@ __all__ = [
     "train_step",
     "unet_generator",
 ]
-
-GENERATOR_LOSSES = ("non-saturating", "minimax")
-
 
 def _spectral(layer: nn.Module, spectral_norm: bool) -> nn.Module:
     return nn.utils.parametrizations.spectral_norm(layer) if spectral_norm else layer
@@ -228,7 +226,7 @@ def train_step(generator: nn.Module, discriminator: nn.Module, generator_optimiz
 
 def latent_noise(count: int, latent_dim: int, seed: int) -> torch.Tensor:
     """``count × latent_dim`` standard normal noise drawn by NumPy, so both frameworks can use the same ``z``."""
-    return torch.from_numpy(np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32))
+    return torch.from_numpy(numpy_latent_noise(count, latent_dim, seed))
 
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:

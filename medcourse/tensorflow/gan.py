@@ -11,7 +11,8 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
-from medcourse.gan import images_to_tanh_range, tanh_range_to_images
+from medcourse.gan import GENERATOR_LOSSES, images_to_tanh_range, tanh_range_to_images
+from medcourse.gan import latent_noise as numpy_latent_noise
 
 __all__ = [
     "cnn_features",
@@ -29,7 +30,6 @@ __all__ = [
     "unet_generator",
 ]
 
-GENERATOR_LOSSES = ("non-saturating", "minimax")
 layers = keras.layers
 
 
@@ -224,7 +224,7 @@ def train_step(generator, discriminator, generator_optimizer, discriminator_opti
 
 def latent_noise(count: int, latent_dim: int, seed: int) -> tf.Tensor:
     """``count × latent_dim`` standard normal noise drawn by NumPy, so both frameworks can use the same ``z``."""
-    return tf.constant(np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32))
+    return tf.constant(numpy_latent_noise(count, latent_dim, seed))
 
 
 def to_tensor(images: np.ndarray) -> tf.Tensor:
