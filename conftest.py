@@ -36,7 +36,7 @@ def pytest_runtest_teardown(item, nextitem):
     """After a notebook's last cell, ask its still-running kernel for its peak memory."""
     if not _is_notebook_cell(item) or (nextitem is not None and nextitem.parent is item.parent):
         return
-    from medcourse.runner import _PEAK_MEMORY_SOURCE, parse_peak_memory
+    from medcourse.course.run import _PEAK_MEMORY_SOURCE, parse_peak_memory
 
     record = _notebooks[item.parent.name]
     record["seconds"] = time.perf_counter() - record["start"]

@@ -1,6 +1,6 @@
 """The recurrent cell equation h_t = tanh(W_hh h_{t−1} + W_xh x_t + b_h), unrolled, and backprop through time.
 
-NumPy reference implementations derived in notebook 05 and checked there against ``torch.nn.RNN``
+NumPy reference implementations derived in notebook 07 and checked there against ``torch.nn.RNN``
 and ``keras.layers.SimpleRNN``.
 
 Conventions

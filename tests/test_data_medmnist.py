@@ -13,8 +13,8 @@ import time
 import numpy as np
 import pytest
 
+from medcourse.course.fetch import main as fetch_main
 from medcourse.data import load_dataset, medmnist
-from medcourse.data.fetch import main as fetch_main
 
 
 def _write_official_layout(path, *, images_shape=(28, 28), classes=2, label_width=1, sizes=(12, 4, 6)):

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from medcourse import doctor
+from medcourse.course import doctor
 
 
 def write(tmp_path, text):
@@ -88,7 +88,7 @@ def test_probe_framework_reports_an_importable_framework():
 
 def test_the_checkout_matches_its_own_requirements():
     """The environment the tests run in is the tested one (what CI builds from requirements.txt)."""
-    from medcourse._paths import repository_root
+    from medcourse.course.paths import repository_root
 
     root = repository_root()
     assert root is not None

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import medcourse
-from medcourse.__main__ import main as cli_main
+from medcourse.course.cli import main as cli_main
 
-LIGHT_MODULES = ["medcourse", "medcourse.data", "medcourse.data.scans", "medcourse.plot",
-                 "medcourse.exercises", "medcourse.widgets", "medcourse.doctor", "medcourse.runner"]
+LIGHT_MODULES = ["medcourse", "medcourse.data", "medcourse.data.scans", "medcourse.plot", "medcourse.course",
+                 "medcourse.exercises", "medcourse.widgets", "medcourse.course.doctor", "medcourse.course.run"]
 
 
 def test_import_medcourse_loads_neither_tensorflow_nor_torch():

@@ -11,7 +11,7 @@ from _cnn_helpers import random_batch, tiny_dataset  # noqa: E402
 
 import medcourse  # noqa: E402
 import medcourse.pytorch as mp  # noqa: E402
-from medcourse import layers  # noqa: E402
+from medcourse import cnn as layers  # noqa: E402
 
 
 def test_cnn_classifier_is_the_course_notes_network():

@@ -51,7 +51,7 @@ def test_rnn_forward_starts_from_zeros_when_h0_is_none(parameters):
 
 def test_rnn_forward_equals_torch_rnn_and_rnncell(parameters):
     torch = pytest.importorskip("torch")
-    from medcourse.pytorch import sequences
+    from medcourse.pytorch import rnn as sequences
 
     p = parameters
     expected = rnn.rnn_forward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"])
@@ -75,7 +75,7 @@ def test_rnn_forward_equals_keras_simple_rnn_and_cell(parameters):
     pytest.importorskip("tensorflow")
     from tensorflow import keras
 
-    from medcourse.tensorflow import sequences
+    from medcourse.tensorflow import rnn as sequences
 
     p = parameters
     expected = rnn.rnn_forward(p["x"], p["h0"], p["W_xh"], p["W_hh"], p["b_h"])
@@ -134,7 +134,7 @@ def test_jacobian_norms_shrink_below_and_grow_above_spectral_radius_one():
 
 def test_jacobian_norms_agree_with_torch_forward_mode(parameters):
     torch = pytest.importorskip("torch")
-    from medcourse.pytorch import sequences
+    from medcourse.pytorch import rnn as sequences
 
     p = parameters
     cell = torch.nn.RNNCell(INPUT, HIDDEN).double()

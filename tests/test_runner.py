@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from medcourse import runner
+from medcourse.course import run as runner
 
 
 def make_notebook(path, *sources, parameters=None):
@@ -96,7 +96,7 @@ def test_peak_memory_is_the_kernels_own_not_inherited_from_a_large_parent(tmp_pa
 
     path = make_notebook(tmp_path / "small.ipynb", "x = 1")
     code = ("import numpy as np\nballast = np.ones(400 * 2**20 // 8)  # the parent holds 400 MiB\n"
-            "from medcourse.runner import run_notebook\n"
+            "from medcourse.course.run import run_notebook\n"
             f"print(run_notebook({str(path)!r}).peak_memory_mib)")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     peak = float(completed.stdout.strip().splitlines()[-1])

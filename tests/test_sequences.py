@@ -12,8 +12,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 torch = pytest.importorskip("torch")
 tf = pytest.importorskip("tensorflow")
 
-from medcourse.pytorch import sequences as torch_sequences  # noqa: E402
-from medcourse.tensorflow import sequences as tf_sequences  # noqa: E402
+from medcourse.pytorch import rnn as torch_sequences  # noqa: E402
+from medcourse.tensorflow import rnn as tf_sequences  # noqa: E402
 
 FRAMEWORKS = {"pytorch": torch_sequences, "tensorflow": tf_sequences}
 

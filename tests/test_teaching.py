@@ -9,8 +9,8 @@ import tomllib
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from medcourse import release, site
-from medcourse.runner import default_notebooks, run_notebook
+from medcourse.course import release, site
+from medcourse.course.run import default_notebooks, run_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = default_notebooks()
@@ -106,7 +106,7 @@ def test_site_index_lists_every_page_with_its_title(built_site):
 
 def test_site_navigation_links_neighbouring_lectures(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 05 · Test\n\nA promise.")])
-    page = site.render_page(notebook, "05_test.ipynb", "04_a.html", "06_b.html")
+    page = site.render_page(notebook, "07_test.ipynb", "04_a.html", "06_b.html")
     assert 'href="04_a.html" rel="prev"' in page and 'href="06_b.html" rel="next"' in page
     assert site.title_and_promise(notebook) == ("05 · Test", "A promise.")
 

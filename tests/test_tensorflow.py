@@ -14,7 +14,7 @@ from _cnn_helpers import random_batch, tiny_dataset  # noqa: E402
 
 import medcourse  # noqa: E402
 import medcourse.tensorflow as mt  # noqa: E402
-from medcourse import layers  # noqa: E402
+from medcourse import cnn as layers  # noqa: E402
 
 keras = tf.keras
 

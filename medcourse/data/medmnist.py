@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from medcourse.data.cache import DATA_ENV as ENVIRONMENT_VARIABLE
+from medcourse.data.cache import cache_dir
 from medcourse.data.dataset import Dataset
 from medcourse.data.generators._common import read_only
 
@@ -30,7 +32,6 @@ CITATION = (
     "classification. Scientific Data 10, 41 (2023). Please also cite the source dataset."
 )
 KEYS = tuple(f"{split}_{kind}" for split in ("train", "val", "test") for kind in ("images", "labels"))
-ENVIRONMENT_VARIABLE = "MEDCOURSE_DATA"
 _TASKS = {"multi-class": "multiclass", "binary-class": "binary", "multi-label, binary-class": "multilabel",
           "ordinal-regression": "multiclass"}
 _ORGANS = ("bladder", "femur-left", "femur-right", "heart", "kidney-left", "kidney-right", "liver",
@@ -141,14 +142,7 @@ class MedMNISTError(RuntimeError):
 
 def data_root(root: str | os.PathLike | None = None) -> Path:
     """The folder MedMNIST files live in: ``root``, else ``$MEDCOURSE_DATA``, else the course cache."""
-    if root is not None:
-        return Path(root).expanduser()
-    from_environment = os.environ.get(ENVIRONMENT_VARIABLE)
-    if from_environment:
-        return Path(from_environment).expanduser()
-    import pooch
-
-    return Path(pooch.os_cache("medcourse"))
+    return cache_dir(root)
 
 
 def _registered(flag: str) -> MedMNISTInfo:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from medcourse.cnn import conv_parameters, max_pool2d
 from medcourse.exercises._core import Exercise, expect_close, expect_function, expect_shape
-from medcourse.layers import conv_parameters, max_pool2d
 
 q1 = Exercise(
     name="Exercise 1: count the parameters of a convolution layer",

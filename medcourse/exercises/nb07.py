@@ -1,79 +1,138 @@
-"""Exercises for notebook 07, *GAN training*: the optimal discriminator, the equilibrium value, mode collapse, FID."""
+"""Exercises for notebook 07 (the RNN cell equation): weight shapes, one step by hand, parameter counts, spectral radius."""
 
 from __future__ import annotations
 
 import math
 
-from medcourse.exercises._core import Exercise, expect_choice, expect_close
+import numpy as np
+
+from medcourse import rnn
+from medcourse.exercises._core import Exercise, expect_choice, expect_close, expect_shape
+
+# --- q1: the shape of W_xh ------------------------------------------------------------------------
 
 q1 = Exercise(
-    name="Exercise 1: the optimal discriminator",
+    name="Exercise 1: the shape of W_xh",
     question=(
-        "At a grey value $x$ the data density is $p_\\text{data}(x) = 0.3$ and the generator's density is "
-        "$p_g(x) = 0.1$. What does the optimal discriminator $D^*(x)$ answer there? (One number.)"
+        "You read a 28×28 image row by row: each time step $x_t$ is one row of 28 pixels. The hidden "
+        "state $h_t$ has 64 units. In $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b_h)$ with column "
+        "vectors, what is the shape of $W_{xh}$ (PyTorch's `weight_ih_l0`)? Answer with a tuple such as `(3, 4)`."
     ),
-    checker=expect_close(0.75, rtol=1e-4),
-    hint_text="$D^*(x) = p_\\text{data}(x) / (p_\\text{data}(x) + p_g(x))$: the share of samples at $x$ that are real.",
-    solution_text="$D^*(x) = 0.3 / (0.3 + 0.1) = 0.75$: three of every four samples that land at $x$ are real.",
-    reference=lambda: 0.75,
-    wrong_answers=(0.25, 3.0, 0.5, 0.3, 0.1),
+    checker=expect_shape((64, 28)),
+    hint_text="$W_{xh} x_t$ must be a hidden-sized vector, and $x_t$ has 28 entries: (rows, columns) = (?, ?).",
+    solution_text=(
+        "$W_{xh}$ maps 28 inputs to 64 hidden units: **(64, 28)** — (hidden, input). PyTorch stores exactly "
+        "this as `weight_ih_l0`; Keras stores its transpose."
+    ),
+    reference=lambda: (64, 28),
+    wrong_answers=[(28, 64), (64, 64), (28, 28), (64,)],
 )
+
+# --- q2: Keras stores the transpose ---------------------------------------------------------------
 
 q2 = Exercise(
-    name="Exercise 2: the value of the game at equilibrium",
+    name="Exercise 2: the shape of Keras's kernel",
     question=(
-        "The generator has won: $p_g = p_\\text{data}$, and the discriminator is optimal. What is "
-        "$V(D^*, G) = \\mathbb{E}_x[\\log D^*(x)] + \\mathbb{E}_z[\\log(1 - D^*(G(z)))]$? "
-        "(A number, natural logarithm; e.g. `-np.log(4)` is fine.)"
+        "Same cell as in Exercise 1 (28 inputs, 64 hidden units), built as `keras.layers.SimpleRNN(64)`. "
+        "What is the shape of its `kernel` (the input weights)? Answer with a tuple."
     ),
-    checker=expect_close(-math.log(4), rtol=1e-4),
-    hint_text="With $p_g = p_\\text{data}$, what is $D^*(x)$ everywhere? Put it into both expectations.",
+    checker=expect_shape((28, 64)),
+    hint_text="Keras multiplies a row vector from the right: $x_t$ (1×28) times `kernel` must give 1×64.",
     solution_text=(
-        "$D^* = 1/2$ everywhere, so $V = \\log\\tfrac12 + \\log\\tfrac12 = -\\log 4 \\approx -1.386$. "
-        "In general $V(D^*, G) = -\\log 4 + 2\\,\\mathrm{JSD}(p_\\text{data} \\| p_g)$, smallest exactly at $p_g = p_\\text{data}$."
+        "**(28, 64)**: Keras computes $x_t \\cdot$ `kernel` with row vectors, so `kernel` $= W_{xh}^\\top$ "
+        "and `recurrent_kernel` $= W_{hh}^\\top$ (64, 64)."
     ),
-    reference=lambda: -math.log(4),
-    wrong_answers=(0.0, math.log(4), -math.log(2), 0.5, -1.0),
+    reference=lambda: (28, 64),
+    wrong_answers=[(64, 28), (64, 64), (28, 28)],
 )
+
+# --- q3: one step by hand -------------------------------------------------------------------------
+
+STEP = {
+    "x_t": np.array([1.0, 2.0]),
+    "h_prev": np.array([0.5, -0.5]),
+    "W_xh": np.array([[0.1, 0.2], [0.0, -0.1]]),
+    "W_hh": np.array([[0.5, 0.0], [0.2, 0.5]]),
+    "b_h": np.array([0.0, 0.1]),
+}
+
+
+def _step() -> np.ndarray:
+    return rnn.rnn_cell(STEP["x_t"][None], STEP["h_prev"][None], STEP["W_xh"], STEP["W_hh"], STEP["b_h"])[0]
+
 
 q3 = Exercise(
-    name="Exercise 3: spot mode collapse",
+    name="Exercise 3: one step by hand",
     question=(
-        "You draw 64 samples from each of three generators trained on lesion patches and compute their "
-        "diversity, the mean pairwise RMS distance (`medcourse.gan.mean_pairwise_distance`, grey levels): "
-        "generator **A** 41.0, **B** 3.2, **C** 38.5. 64 real patches give 45.0. Which generator has "
-        "collapsed? Answer `'A'`, `'B'` or `'C'`."
+        "Compute $h_t = \\tanh(W_{hh} h_{t-1} + W_{xh} x_t + b_h)$ for $x_t = (1, 2)$, $h_{t-1} = (0.5, -0.5)$, "
+        "$W_{xh} = \\begin{pmatrix} 0.1 & 0.2 \\\\ 0 & -0.1 \\end{pmatrix}$, "
+        "$W_{hh} = \\begin{pmatrix} 0.5 & 0 \\\\ 0.2 & 0.5 \\end{pmatrix}$, $b_h = (0, 0.1)$. "
+        "Answer with a list of two numbers (3 decimals are enough)."
     ),
-    checker=expect_choice("B", ["A", "B", "C"]),
-    hint_text="A collapsed generator draws (nearly) the same image whatever $z$ is. What does that do to the "
-              "distances between its samples?",
-    solution_text="**B**: its samples are on average only 3 grey levels apart, a tenth of real images' spread; "
-                  "its grid shows the same patch over and over. A and C are close to the real 45.",
-    reference=lambda: "B",
-    wrong_answers=("A", "C", "D", 3.2),
+    checker=expect_close(_step(), rtol=0, atol=1e-3),
+    hint_text=(
+        "First the three vectors: $W_{hh} h_{t-1} = (0.25, -0.15)$, then $W_{xh} x_t$, then add $b_h$ "
+        "and apply `np.tanh` to each entry."
+    ),
+    solution_text=(
+        "$W_{hh} h_{t-1} = (0.25, -0.15)$, $W_{xh} x_t = (0.5, -0.2)$, plus $b_h$: $(0.75, -0.25)$; "
+        "$\\tanh$ gives **(0.635, −0.245)**. Check: `rnn.rnn_cell(x_t[None], h_prev[None], W_xh, W_hh, b_h)`."
+    ),
+    reference=lambda: [round(float(v), 3) for v in _step()],
+    wrong_answers=[[0.75, -0.25], [0.635, 0.245], [0.245, -0.635], [0.0, 0.0]],
 )
 
-FID_STATEMENTS = (
-    "indistinguishable",
-    "better than untrained, still distinguishable",
-    "worse than untrained",
-)
+# --- q4: parameter counts -------------------------------------------------------------------------
 
 q4 = Exercise(
-    name="Exercise 4: read a Fréchet distance",
+    name="Exercise 4: counting parameters",
     question=(
-        "In the same feature space you measure: generated vs real **12.0**; real vs real (two disjoint "
-        "real sets of the same size) **0.8**; an untrained generator vs real **310**. Which statement fits? "
-        f"Answer with one of {', '.join(repr(s) for s in FID_STATEMENTS)}."
+        "How many trainable parameters do `torch.nn.RNN(28, 64)` and `keras.layers.SimpleRNN(64)` on "
+        "28 inputs have? Answer with a pair `(pytorch, keras)`."
     ),
-    checker=expect_choice("better than untrained, still distinguishable", FID_STATEMENTS),
-    hint_text="Compare each number with the real-vs-real baseline: that is what sampling noise alone gives.",
+    checker=expect_close([64 * 28 + 64 * 64 + 2 * 64, 64 * 28 + 64 * 64 + 64], rtol=0, atol=0.5),
+    hint_text="Both have $W_{xh}$ (64×28) and $W_{hh}$ (64×64). Count the bias vectors of each framework.",
     solution_text=(
-        "**better than untrained, still distinguishable**: 12 is far below 310, so the generator has learned "
-        "a lot, but 15 times the real-vs-real baseline of 0.8, so its feature statistics still differ clearly "
-        "from real images. A Fréchet distance only means something next to such baselines, in the same "
-        "feature space and with the same number of samples."
+        "$64·28 + 64·64 = 5888$ weights in both. PyTorch adds **two** bias vectors (`bias_ih` and "
+        "`bias_hh`, 128 numbers) → **6016**; Keras one `bias` → **5952**. The two PyTorch biases are "
+        "always added together, so they act as one $b_h$: one of them is redundant (kept for cuDNN compatibility)."
     ),
-    reference=lambda: "better than untrained, still distinguishable",
-    wrong_answers=("indistinguishable", "worse than untrained", 12.0),
+    reference=lambda: (6016, 5952),
+    wrong_answers=[(5952, 6016), (5952, 5952), (6016, 6016), (5888, 5888)],
+)
+
+# --- q5 and q6: the spectral radius ---------------------------------------------------------------
+
+q5 = Exercise(
+    name="Exercise 5: vanishing or exploding?",
+    question=(
+        "An RNN's $W_{hh}$ has spectral radius 0.5 and the tanh works in its steep middle (small "
+        "activations). What happens to $\\lVert \\partial h_{50} / \\partial h_0 \\rVert$? Answer "
+        "`\"vanishes\"`, `\"explodes\"` or `\"stays near 1\"`."
+    ),
+    checker=expect_choice("vanishes", ["vanishes", "explodes", "stays near 1"]),
+    hint_text="Each step multiplies the gradient by $\\mathrm{diag}(1 - h_t^2)\\,W_{hh}$: roughly by 0.5 or less.",
+    solution_text=(
+        "It **vanishes**: about $0.5^{50} \\approx 10^{-15}$. The tanh slope $1 - h_t^2 \\le 1$ can only "
+        "shrink it further, so with radius below 1 the first frames have no influence on learning."
+    ),
+    reference=lambda: "vanishes",
+    wrong_answers=["explodes", "stays near 1", "maybe"],
+)
+
+q6 = Exercise(
+    name="Exercise 6: how far back does the gradient reach?",
+    question=(
+        "With $W_{hh} = \\rho Q$ ($Q$ orthogonal) and activations near 0, $\\lVert \\partial h_T / "
+        "\\partial h_0 \\rVert = \\rho^T$. For $\\rho = 0.9$, after how many steps $T$ is the gradient "
+        "first below 1 % of its size? Answer with an integer."
+    ),
+    checker=expect_close(math.ceil(math.log(0.01) / math.log(0.9)), rtol=0, atol=0.01),
+    hint_text="Solve $0.9^T < 0.01$: $T > \\ln 0.01 / \\ln 0.9$, and round up.",
+    solution_text=(
+        "$\\ln 0.01 / \\ln 0.9 = 43.7$, so **T = 44** ($0.9^{43} = 0.0108$, $0.9^{44} = 0.0097$). A cine "
+        "loop of 20 frames still fits; a sequence of hundreds of steps does not — the reason for LSTM and GRU."
+    ),
+    reference=lambda: 44,
+    wrong_answers=[43, 22, 100, 10],
 )

@@ -1,39 +1,63 @@
-"""Exercises for notebook 08, *GAN applications*: PSNR, and reading an augmentation experiment."""
+"""Exercises for notebook 08 (recurrent networks for image sequences): the notes' RNN, order, ejection fraction."""
 
 from __future__ import annotations
 
-from medcourse.exercises._core import Exercise, expect_choice, expect_close
+from medcourse.exercises._core import Exercise, expect_choice, expect_close, expect_shape
 
 q1 = Exercise(
-    name="Exercise 1: PSNR from the mean squared error",
+    name="Exercise 1: the shape of combined",
     question=(
-        "A denoised image with values in $[0, 1]$ differs from the clean image by a mean squared error "
-        "of $\\mathrm{MSE} = 0.001$. What is its PSNR in dB? "
-        "($\\mathrm{PSNR} = 10 \\log_{10}(\\text{range}^2 / \\mathrm{MSE})$.)"
+        "The lecture notes' `RNN(1, 16, 3)` reads a batch of 32 contrast curves, one value per step. "
+        "What is the shape of `combined = torch.cat((input, hidden), 1)` at one step? Answer with a tuple."
     ),
-    checker=expect_close(30.0, rtol=1e-4, unit="dB"),
-    hint_text="The data range is 1, so PSNR $= 10 \\log_{10}(1 / 0.001)$.",
-    solution_text="$10 \\log_{10}(1/0.001) = 10 \\cdot 3 = 30$ dB. Halving the MSE adds about 3 dB.",
-    reference=lambda: 30.0,
-    wrong_answers=(3.0, 20.0, 60.0, 0.001, -30.0),
+    checker=expect_shape((32, 17)),
+    hint_text="`input` is (32, 1), `hidden` is (32, 16); `torch.cat(…, 1)` puts them side by side along dimension 1.",
+    solution_text="**(32, 17)**: 32 rows (the batch), 1 + 16 columns (the input next to the hidden state).",
+    reference=lambda: (32, 17),
+    wrong_answers=[(32, 16), (64, 16), (17, 32), (32, 1)],
 )
 
-AUGMENTATION_STATEMENTS = ("synthetic images help", "no clear difference", "synthetic images hurt")
-
 q2 = Exercise(
-    name="Exercise 2: read an augmentation experiment",
+    name="Exercise 2: parameters of i2h",
     question=(
-        "Over three seeds a classifier reaches test accuracy $0.712 \\pm 0.030$ (mean ± standard "
-        "deviation) without synthetic images and $0.725 \\pm 0.040$ with them. Which statement does this "
-        f"support? Answer with one of {', '.join(repr(s) for s in AUGMENTATION_STATEMENTS)}."
+        "How many parameters does the `i2h` layer of the lecture notes' `RNN(28, 64, 5)` have "
+        "(weights and bias)? Answer with an integer."
     ),
-    checker=expect_choice("no clear difference", AUGMENTATION_STATEMENTS),
-    hint_text="Compare the difference of the means with the spread between seeds.",
+    checker=expect_close((28 + 64) * 64 + 64, rtol=0, atol=0.5),
+    hint_text="`nn.Linear(a, b)` has an a×b weight matrix (stored b×a) and b biases; here a = 28 + 64, b = 64.",
     solution_text=(
-        "**no clear difference**: the means differ by 0.013, less than half of either standard deviation. "
-        "With three seeds you cannot tell this apart from chance; you would need more seeds (and a paired "
-        "comparison) before claiming that synthetic images help."
+        "$(28 + 64)·64 + 64 = $ **5952** — exactly Keras's `SimpleRNN(64)` on 28 inputs: `i2h`'s weight is "
+        "$[W_{xh} \\mid W_{hh}]$ side by side, with one bias."
     ),
-    reference=lambda: "no clear difference",
-    wrong_answers=("synthetic images help", "synthetic images hurt", 0.013),
+    reference=lambda: 5952,
+    wrong_answers=[6016, 5888, 92 * 64, 28 * 64 + 64],
+)
+
+q3 = Exercise(
+    name="Exercise 3: which model ignores the order?",
+    question=(
+        "You play every test cine loop backwards (reverse the frames) and predict again. Which model's "
+        "predictions stay exactly the same? Answer `\"frame average\"`, `\"temporal\"`, `\"both\"` or `\"neither\"`."
+    ),
+    checker=expect_choice("frame average", ["frame average", "temporal", "both", "neither"]),
+    hint_text="An average does not care in which order you add things up; a GRU's state at step T depends on the order of its inputs.",
+    solution_text=(
+        "The **frame average**: the mean of the frame codes is the same in any order. The GRU reads the "
+        "frames in sequence, so its prediction changes (even though a reversed heartbeat has the same EF)."
+    ),
+    reference=lambda: "frame average",
+    wrong_answers=["temporal", "both", "neither"],
+)
+
+q4 = Exercise(
+    name="Exercise 4: an ejection fraction",
+    question=(
+        "A left ventricle holds 120 mL at end-diastole and 66 mL at end-systole. What is its ejection "
+        "fraction in per cent? Is it reduced (below 40 %)? Answer with the number."
+    ),
+    checker=expect_close(45.0, rtol=0, atol=0.05, unit="%"),
+    hint_text="EF = 100 · (EDV − ESV) / EDV.",
+    solution_text="EF = 100 · (120 − 66) / 120 = **45 %**: below the normal range (≥ 50 %) but not *reduced* (< 40 %).",
+    reference=lambda: 45.0,
+    wrong_answers=[55.0, 0.45, 54.0, 82.0],
 )

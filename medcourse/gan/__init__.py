@@ -1,6 +1,6 @@
 """GAN objectives and evaluation in NumPy: the minimax game, Fréchet distance, memorisation check.
 
-The framework-free reference that notebooks 07 and 08 derive and then check TensorFlow and PyTorch
+The framework-free reference that notebooks 09 and 10 derive and then check TensorFlow and PyTorch
 against. Discriminator outputs are **probabilities** ``D(x) ∈ (0, 1)`` here; the framework code
 works with logits for numerical stability and applies the same formulas. A package of three
 modules: :mod:`~medcourse.gan.objectives`, :mod:`~medcourse.gan.frechet`, :mod:`~medcourse.gan.memorisation`.

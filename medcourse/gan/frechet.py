@@ -1,4 +1,4 @@
-"""The Fréchet distance between two feature sets (notebook 07, section 6)."""
+"""The Fréchet distance between two feature sets (notebook 09, section 6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Does a generator copy its training images, and how diverse are its samples? (notebook 07, section 6)."""
+"""Does a generator copy its training images, and how diverse are its samples? (notebook 09, section 6)."""
 
 from __future__ import annotations
 

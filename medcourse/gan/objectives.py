@@ -1,4 +1,4 @@
-"""The GAN game in NumPy: the value V(D, G), the players' losses, the optimal discriminator (notebook 07)."""
+"""The GAN game in NumPy: the value V(D, G), the players' losses, the optimal discriminator (notebook 09)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _probabilities(values, name: str) -> np.ndarray:
 def minimax_value(d_real, d_fake) -> float:
     """The value of the game, ``V(D, G) = E_x[log D(x)] + E_z[log(1 − D(G(z)))]``, from samples.
 
-    The discriminator ``D`` maximises it, the generator ``G`` minimises it (notebook 07, section 1).
+    The discriminator ``D`` maximises it, the generator ``G`` minimises it (notebook 09, section 1).
 
     Parameters
     ----------

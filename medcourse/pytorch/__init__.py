@@ -5,8 +5,7 @@ Importing this module imports ``torch`` (``import medcourse`` alone does not).
 
 from __future__ import annotations
 
-from medcourse.pytorch.data import loader
-from medcourse.pytorch.models import (
+from medcourse.pytorch.cnn import (
            cnn_classifier,
            device,
            load_weights,
@@ -14,6 +13,7 @@ from medcourse.pytorch.models import (
            save_weights,
            to_tensor,
 )
+from medcourse.pytorch.data import loader
 from medcourse.pytorch.training import evaluate, fit
 from medcourse.training import History
 

@@ -1,4 +1,4 @@
-"""GANs in PyTorch (notebooks 07–08): generator and discriminator builders, one training step, sampling.
+"""GANs in PyTorch (notebooks 09–10): generator and discriminator builders, one training step, sampling.
 
 Mirrored name for name by :mod:`medcourse.tensorflow.gan`. Images are ``N×C×H×W`` in ``[−1, 1]``
 here (PyTorch's channels-first layout); discriminators output **logits**.
@@ -39,7 +39,7 @@ def _spectral(layer: nn.Module, spectral_norm: bool) -> nn.Module:
 
 
 def toy_generator(latent_dim: int = 4, hidden: int = 32) -> nn.Sequential:
-    """1-D toy generator ``G: z ∈ R^latent_dim → x ∈ R`` (notebook 07, section 3): two hidden layers."""
+    """1-D toy generator ``G: z ∈ R^latent_dim → x ∈ R`` (notebook 09, section 3): two hidden layers."""
     return nn.Sequential(
         nn.Linear(latent_dim, hidden), nn.LeakyReLU(0.2),
         nn.Linear(hidden, hidden), nn.LeakyReLU(0.2),
@@ -104,7 +104,7 @@ class Conditional(nn.Module):
 
 
 def conditional_generator(num_classes: int, latent_dim: int = 32, width: int = 32) -> Conditional:
-    """Class-conditional DCGAN generator ``G(z, y)`` (notebook 08): the one-hot ``y`` joins the noise."""
+    """Class-conditional DCGAN generator ``G(z, y)`` (notebook 10): the one-hot ``y`` joins the noise."""
     return Conditional(dcgan_generator(latent_dim + num_classes, width), num_classes, images=False)
 
 
@@ -153,7 +153,7 @@ class PatchDiscriminator(nn.Module):
 
 
 def unet_generator(width: int = 32) -> UNet:
-    """Small U-Net for 28×28 image-to-image work (notebook 08, pix2pix): 28 → 14 → 7 → 14 → 28 with skips.
+    """Small U-Net for 28×28 image-to-image work (notebook 10, pix2pix): 28 → 14 → 7 → 14 → 28 with skips.
 
     Takes a noisy image ``N×1×28×28`` in ``[−1, 1]`` and returns the restored image in ``[−1, 1]``.
     The skip connections carry fine detail past the bottleneck; the output adds a learned
@@ -179,7 +179,7 @@ def train_step(generator: nn.Module, discriminator: nn.Module, generator_optimiz
                generator_loss: str = "non-saturating", real_label: float = 1.0) -> dict[str, float]:
     """One discriminator step, then one generator step; the losses and mean ``D`` outputs as floats.
 
-    Notebook 07 writes this step out line by line next to its TensorFlow twin.
+    Notebook 09 writes this step out line by line next to its TensorFlow twin.
 
     Parameters
     ----------
@@ -259,7 +259,7 @@ def cnn_features(model: nn.Module, images: np.ndarray, *, batch_size: int = 256)
     ``model`` is :func:`medcourse.pytorch.cnn_classifier`; images are ``uint8`` ``N×H×W`` as in the Dataset.
     Returns float64 ``(N, 64)``.
     """
-    from medcourse.pytorch.models import to_tensor as classifier_tensor
+    from medcourse.pytorch.cnn import to_tensor as classifier_tensor
 
     model.eval()
     trunk = model[: list(dict(model.named_children())).index("pool2") + 1]

@@ -5,8 +5,7 @@ Importing this module imports ``tensorflow`` (``import medcourse`` alone does no
 
 from __future__ import annotations
 
-from medcourse.tensorflow.data import dataset
-from medcourse.tensorflow.models import (
+from medcourse.tensorflow.cnn import (
            cnn_classifier,
            device,
            load_weights,
@@ -14,6 +13,7 @@ from medcourse.tensorflow.models import (
            save_weights,
            to_tensor,
 )
+from medcourse.tensorflow.data import dataset
 from medcourse.tensorflow.training import evaluate, fit
 from medcourse.training import History
 

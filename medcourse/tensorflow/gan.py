@@ -1,4 +1,4 @@
-"""GANs in TensorFlow/Keras (notebooks 07–08): generator and discriminator builders, one training step, sampling.
+"""GANs in TensorFlow/Keras (notebooks 09–10): generator and discriminator builders, one training step, sampling.
 
 Mirrored name for name by :mod:`medcourse.pytorch.gan`. Images are ``N×H×W×C`` in ``[−1, 1]`` here
 (channels last); discriminators output **logits**.
@@ -43,7 +43,7 @@ def _batch_norm() -> keras.layers.Layer:
 
 
 def toy_generator(latent_dim: int = 4, hidden: int = 32) -> keras.Sequential:
-    """1-D toy generator ``G: z ∈ R^latent_dim → x ∈ R`` (notebook 07, section 3): two hidden layers."""
+    """1-D toy generator ``G: z ∈ R^latent_dim → x ∈ R`` (notebook 09, section 3): two hidden layers."""
     return keras.Sequential([
         keras.Input(shape=(latent_dim,)),
         layers.Dense(hidden), layers.LeakyReLU(0.2),  # Keras's default slope would be 0.3
@@ -98,7 +98,7 @@ def _one_hot(labels, num_classes: int):
 
 
 def conditional_generator(num_classes: int, latent_dim: int = 32, width: int = 32) -> keras.Model:
-    """Class-conditional DCGAN generator ``G(z, y)`` (notebook 08): the one-hot ``y`` joins the noise.
+    """Class-conditional DCGAN generator ``G(z, y)`` (notebook 10): the one-hot ``y`` joins the noise.
 
     Call it as ``generator([noise, labels])``; the PyTorch twin is called as ``generator(noise, labels)``.
     """
@@ -123,7 +123,7 @@ def conditional_discriminator(num_classes: int, width: int = 32, *, spectral_nor
 
 
 def unet_generator(width: int = 32) -> keras.Model:
-    """Small U-Net for 28×28 image-to-image work (notebook 08, pix2pix): 28 → 14 → 7 → 14 → 28 with skips.
+    """Small U-Net for 28×28 image-to-image work (notebook 10, pix2pix): 28 → 14 → 7 → 14 → 28 with skips.
 
     Takes a noisy image ``N×28×28×1`` in ``[−1, 1]`` and returns the restored image in ``[−1, 1]``.
     The skip connections carry fine detail past the bottleneck; the output adds a learned
@@ -197,7 +197,7 @@ def train_step(generator, discriminator, generator_optimizer, discriminator_opti
                labels=None, generator_loss: str = "non-saturating", real_label: float = 1.0) -> dict[str, float]:
     """One discriminator step, then one generator step (compiled with ``tf.function``); losses as floats.
 
-    The TensorFlow twin of :func:`medcourse.pytorch.gan.train_step`; notebook 07 writes it out.
+    The TensorFlow twin of :func:`medcourse.pytorch.gan.train_step`; notebook 09 writes it out.
 
     Parameters
     ----------

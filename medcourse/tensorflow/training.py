@@ -12,7 +12,7 @@ from tensorflow import keras
 import medcourse
 from medcourse.training import History, class_weights, epoch_metrics
 
-from .models import device, predict_proba
+from .cnn import device, predict_proba
 
 __all__ = ["evaluate", "fit"]
 

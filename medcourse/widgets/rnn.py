@@ -1,4 +1,4 @@
-"""Step through a recurrent network: the unrolled diagram and h_t over time (notebook 05).
+"""Step through a recurrent network: the unrolled diagram and h_t over time (notebook 07).
 
 :func:`draw_unrolled` draws the cell unrolled over time; :func:`draw_rnn_steps` draws the input
 sequence and the hidden states up to step ``t`` (works headless); :func:`rnn_explorer` wraps the

@@ -16,7 +16,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from medcourse._paths import repository_root
+from medcourse.course.paths import repository_root
 
 #: Asked of the kernel after the last cell: its own peak resident memory in MiB.
 _PEAK_MEMORY_SOURCE = """\

@@ -15,7 +15,7 @@ import os
 import shutil
 from pathlib import Path
 
-from medcourse.runner import default_notebooks
+from medcourse.course.run import default_notebooks
 
 SOLUTION_TAG = "solution"
 PLACEHOLDER = (

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from medcourse._paths import data_cache_dir, repository_root
 from medcourse._seed import available_cpus
+from medcourse.course.paths import repository_root
+from medcourse.data.cache import cache_dir
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def machine_summary() -> dict:
 
 def cache_summary() -> dict:
     """The data cache folder and the files in it with their sizes."""
-    folder = data_cache_dir()
+    folder = cache_dir()
     files = sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
     return {"folder": str(folder), "files": {p.name: round(p.stat().st_size / 2**20, 1) for p in files}}
 

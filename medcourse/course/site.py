@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import medcourse
-from medcourse.runner import default_notebooks, run_notebook
+from medcourse.course.run import default_notebooks, run_notebook
 
 _MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"
 _MATHJAX_CONFIG = "window.MathJax = {tex: {inlineMath: [['$', '$']]}};"

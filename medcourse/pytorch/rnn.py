@@ -1,4 +1,4 @@
-"""Recurrent models in PyTorch (notebooks 05–06), mirrored name for name by :mod:`medcourse.tensorflow.sequences`.
+"""Recurrent models in PyTorch (notebooks 07–08), mirrored name for name by :mod:`medcourse.tensorflow.sequences`.
 
 * :func:`rnn_from_numpy` — a ``torch.nn.RNN`` holding the NumPy ``W_xh, W_hh, b_h`` of :mod:`medcourse.rnn`;
 * :class:`LectureRNN` — the lecture notes' ``RNN`` (``i2h``/``i2o`` on ``[input, hidden]``), completed;

@@ -24,7 +24,8 @@ import numpy as np
 __all__ = [
     "ClassificationReport",
     "accuracy",
-    "calibration_curve",
+    "check_labels",
+    "check_scores",
     "confusion_matrix",
     "npv",
     "ppv",
@@ -39,7 +40,7 @@ __all__ = [
 # --- input checks -----------------------------------------------------------------------------------
 
 
-def _labels(values, name: str) -> np.ndarray:
+def check_labels(values, name: str) -> np.ndarray:
     """``values`` as a 1-D integer array of non-negative class labels, or a clear error."""
     array = np.asarray(values)
     if array.ndim != 1:
@@ -63,8 +64,8 @@ def _labels(values, name: str) -> np.ndarray:
 
 
 def _pair(y_true, y_pred, num_classes: int | None) -> tuple[np.ndarray, np.ndarray, int]:
-    y_true = _labels(y_true, "y_true")
-    y_pred = _labels(y_pred, "y_pred")
+    y_true = check_labels(y_true, "y_true")
+    y_pred = check_labels(y_pred, "y_pred")
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true and y_pred must have the same shape, got {y_true.shape} and {y_pred.shape}")
     seen = int(max(y_true.max(), y_pred.max())) + 1
@@ -75,7 +76,7 @@ def _pair(y_true, y_pred, num_classes: int | None) -> tuple[np.ndarray, np.ndarr
     return y_true, y_pred, int(num_classes)
 
 
-def _scores(y_score, n: int) -> np.ndarray:
+def check_scores(y_score, n: int) -> np.ndarray:
     scores = np.asarray(y_score)
     if not np.issubdtype(scores.dtype, np.number) and scores.dtype != bool:
         raise TypeError(f"y_score must hold numbers, got dtype {scores.dtype}")
@@ -230,8 +231,8 @@ def roc_curve(y_true, y_score, *, positive: int = 1, drop_intermediate: bool = T
     >>> fpr.tolist(), tpr.tolist()
     ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0])
     """
-    y_true = _labels(y_true, "y_true")
-    scores = _scores(y_score, len(y_true))
+    y_true = check_labels(y_true, "y_true")
+    scores = check_scores(y_score, len(y_true))
     if scores.ndim == 2:
         if not 0 <= positive < scores.shape[1]:
             raise ValueError(f"positive must be a column of y_score (0 … {scores.shape[1] - 1}), got {positive}")
@@ -289,8 +290,8 @@ def roc_auc(y_true, y_score, *, average: str | None = "macro"):
     """
     if average not in ("macro", None):
         raise ValueError(f"average must be 'macro' or None, got {average!r}")
-    y_true = _labels(y_true, "y_true")
-    scores = _scores(y_score, len(y_true))
+    y_true = check_labels(y_true, "y_true")
+    scores = check_scores(y_score, len(y_true))
     if scores.ndim == 1 or scores.shape[1] == 2:
         column = scores if scores.ndim == 1 else scores[:, 1]
         if y_true.max() > 1:
@@ -304,40 +305,6 @@ def roc_auc(y_true, y_score, *, average: str | None = "macro"):
         raise ValueError(f"y_true has label {y_true.max()} but y_score has only {k} columns")
     per_class = np.array([_area_under_roc(y_true, scores[:, c], positive=c) for c in range(k)])
     return float(per_class.mean()) if average == "macro" else per_class
-
-
-# --- calibration ---------------------------------------------------------------------------------------
-
-
-def calibration_curve(y_true, y_prob, *, bins: int = 10):
-    """Reliability diagram data: in each confidence bin, how often the model was right.
-
-    Uses the probability of the predicted class (``max`` over columns) as the confidence, so it works
-    for binary and multi-class problems alike. A calibrated model has accuracy ≈ confidence in each bin.
-
-    Returns
-    -------
-    confidence, accuracy, counts : numpy.ndarray, shape (bins,)
-        Mean confidence and accuracy of the cases in each bin (``nan`` for an empty bin), and the counts.
-    ece : float
-        Expected calibration error: the count-weighted mean of ``|accuracy - confidence|``.
-    """
-    y_true = _labels(y_true, "y_true")
-    probabilities = _scores(y_prob, len(y_true))
-    if probabilities.ndim == 1:
-        probabilities = np.stack([1.0 - probabilities, probabilities], axis=1)
-    if bins < 1:
-        raise ValueError(f"bins must be a positive integer, got {bins}")
-    confidence = probabilities.max(axis=1)
-    correct = (probabilities.argmax(axis=1) == y_true).astype(np.float64)
-    index = np.clip((confidence * bins).astype(int), 0, bins - 1)
-    counts = np.bincount(index, minlength=bins)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean_confidence = np.bincount(index, confidence, minlength=bins) / counts
-        mean_accuracy = np.bincount(index, correct, minlength=bins) / counts
-    filled = counts > 0
-    ece = float(np.sum(counts[filled] * np.abs(mean_accuracy[filled] - mean_confidence[filled])) / len(y_true))
-    return mean_confidence, mean_accuracy, counts, ece
 
 
 # --- the report -------------------------------------------------------------------------------------------
@@ -417,20 +384,20 @@ def report(y_true, y_prob_or_pred, classes: Sequence[str] | None = None) -> Clas
     >>> r.accuracy, r.macro_auc
     (0.75, 1.0)
     """
-    y_true = _labels(y_true, "y_true")
+    y_true = check_labels(y_true, "y_true")
     values = np.asarray(y_prob_or_pred)
     probabilities = None
     if values.ndim == 2:
-        probabilities = _scores(values, len(y_true))
+        probabilities = check_scores(values, len(y_true))
         y_pred = probabilities.argmax(axis=1)
     elif values.ndim == 1 and np.issubdtype(values.dtype, np.floating) and np.any(values != np.round(values)):
-        probabilities = _scores(values, len(y_true))
+        probabilities = check_scores(values, len(y_true))
         if probabilities.min() < 0 or probabilities.max() > 1:
             raise ValueError("a 1-D float y_prob_or_pred must hold probabilities of class 1 in [0, 1]")
         probabilities = np.stack([1.0 - probabilities, probabilities], axis=1)
         y_pred = (probabilities[:, 1] >= 0.5).astype(np.int64)
     else:
-        y_pred = _labels(values, "y_prob_or_pred")
+        y_pred = check_labels(values, "y_prob_or_pred")
         if y_pred.shape != y_true.shape:
             raise ValueError(f"y_prob_or_pred must have shape {y_true.shape} or ({len(y_true)}, K), got {values.shape}")
     k = probabilities.shape[1] if probabilities is not None else None

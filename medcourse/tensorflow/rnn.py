@@ -1,4 +1,4 @@
-"""Recurrent models in TensorFlow/Keras (notebooks 05–06), mirroring :mod:`medcourse.pytorch.sequences`.
+"""Recurrent models in TensorFlow/Keras (notebooks 07–08), mirroring :mod:`medcourse.pytorch.sequences`.
 
 Same names, same arguments: :func:`rnn_from_numpy`, :class:`LectureRNN`, :func:`train_lecture_rnn`,
 :func:`row_classifier`, :func:`sequence_model`, :func:`fit_sequences`, :func:`predict_sequences`.
