@@ -23,6 +23,15 @@ MEMORY_LIMIT_MIB = 2048
 _notebooks: dict[str, dict] = {}
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark every notebook cell nbval collects ``notebook``, so ``-m "not notebook"`` runs the unit tests only."""
+    import pytest
+
+    for item in items:
+        if type(item).__name__ == "IPyNbCell":
+            item.add_marker(pytest.mark.notebook)
+
+
 def _is_notebook_cell(item) -> bool:
     return type(item).__name__ == "IPyNbCell" and hasattr(item.parent, "kernel")
 

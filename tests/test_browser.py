@@ -27,6 +27,7 @@ CHROMEDRIVER = shutil.which("chromedriver")
 NOTEBOOKS = ["01_medical_images.ipynb", "02_convolution.ipynb"]
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.skipif(CHROMIUM is None or CHROMEDRIVER is None,
                        reason="Chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"),
 ]
