@@ -132,6 +132,18 @@ _EMBEDDED: dict[str, tuple[Callable[[dict], tuple], Callable[..., Dataset], dict
 EMBEDDED_NAMES = tuple(_EMBEDDED)
 
 
+def _refuse_unknown_medmnist_options(flag: str, options: dict[str, Any], loader: Callable) -> None:
+    """Refuse options the MedMNIST loader does not take, naming them and what it accepts."""
+    import inspect
+
+    accepted = {name for name, parameter in inspect.signature(loader).parameters.items()
+                if parameter.kind is inspect.Parameter.KEYWORD_ONLY} - {"root", "download", "verify"}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ValueError(f"unknown option(s) {unknown} for MedMNIST dataset {flag!r}; "
+                         f"it accepts {sorted(accepted)}")
+
+
 def load_dataset(name: str, *, root: str | None = None, download: bool = True, verify: bool = True,
                  **options: Any) -> Dataset:
     """Load a course dataset by name: an embedded generated one, or a MedMNIST file.
@@ -156,8 +168,9 @@ def load_dataset(name: str, *, root: str | None = None, download: bool = True, v
         ``train_size=5000``, ``val_size=1000``, ``test_size=2000``.
         For ``"cine"``: ``seed=0``, ``size=32``, ``frames=20``, ``target="ef"`` (regression, %) or
         ``"reduced_ef"`` (binary: EF < 40 %), ``train_size=2000``, ``val_size=400``, ``test_size=800``.
-        MedMNIST flags take no options: the 28-pixel files are used, and 3-D volumes come as
-        ``N×D×H×W`` arrays, ready to be read as sequences of ``D`` slices.
+        MedMNIST flags take the options of :func:`medcourse.data.medmnist.load` (e.g. ``size=64``)
+        and refuse any other; 3-D volumes come as ``N×D×H×W`` arrays, ready to be read as
+        sequences of ``D`` slices.
 
     Returns
     -------
@@ -184,9 +197,8 @@ def load_dataset(name: str, *, root: str | None = None, download: bool = True, v
     from medcourse.data import medmnist
 
     if key in medmnist.REGISTRY:
-        if options:
-            raise ValueError(f"MedMNIST datasets take no options, got {sorted(options)} for {key!r}")
-        return medmnist.load(key, root=root, download=download, verify=verify)
+        _refuse_unknown_medmnist_options(key, options, medmnist.load)
+        return medmnist.load(key, root=root, download=download, verify=verify, **options)
     raise ValueError(
         f"name must be one of the embedded datasets {list(EMBEDDED_NAMES)} or a MedMNIST flag "
         f"{sorted(medmnist.REGISTRY)}, got {name!r}"
