@@ -45,7 +45,7 @@ def pytest_runtest_teardown(item, nextitem):
     """After a notebook's last cell, ask its still-running kernel for its peak memory."""
     if not _is_notebook_cell(item) or (nextitem is not None and nextitem.parent is item.parent):
         return
-    from medcourse.course.run import _PEAK_MEMORY_SOURCE, parse_peak_memory
+    from medcourse.course.run import PEAK_MEMORY_SOURCE, parse_peak_memory
 
     record = _notebooks[item.parent.name]
     record["seconds"] = time.perf_counter() - record["start"]
@@ -53,7 +53,7 @@ def pytest_runtest_teardown(item, nextitem):
     if kernel is None or not kernel.is_alive():
         return
     try:
-        message_id = kernel.execute_cell_input(_PEAK_MEMORY_SOURCE, allow_stdin=False)
+        message_id = kernel.execute_cell_input(PEAK_MEMORY_SOURCE, allow_stdin=False)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             message = kernel.get_message(stream="iopub", timeout=30)

@@ -101,3 +101,128 @@ def test_peak_memory_is_the_kernels_own_not_inherited_from_a_large_parent(tmp_pa
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     peak = float(completed.stdout.strip().splitlines()[-1])
     assert 20 < peak < 300
+
+
+# --- bad input: one clear line, and never a lost table (issue 12, item 14) ---------------------------
+
+
+def test_a_timeout_names_the_cell_and_the_limit_and_the_kernel_is_interrupted(tmp_path):
+    path = make_notebook(tmp_path / "slow.ipynb", "x = 1", "import time\ntime.sleep(60)", "y = 2")
+    result = runner.run_notebook(path, timeout=2)
+    assert not result.ok
+    assert result.error.startswith("cell 2 timed out after 2 s"), result.error
+    assert result.peak_memory_mib is not None  # interrupted, so the kernel still answers the memory probe
+
+
+def test_a_parameter_the_parameters_cell_does_not_assign_is_refused_naming_the_known_ones(tmp_path):
+    path = make_notebook(tmp_path / "p.ipynb", "print(EPOCHS)", parameters="EPOCHS = 1\nSEED = 0  # seed")
+    with pytest.raises(ValueError, match=r"EPCHS.*p\.ipynb.*EPOCHS, SEED"):
+        runner.run_notebook(path, parameters={"EPCHS": 30})
+
+
+def test_main_refuses_a_misspelt_parameter_before_running_anything(tmp_path, capsys):
+    path = make_notebook(tmp_path / "p.ipynb", "print(EPOCHS)", parameters="EPOCHS = 1")
+    with pytest.raises(SystemExit) as raised:
+        runner.main([str(path), "-p", "EPCHS=30"])
+    assert raised.value.code == 2
+    error = capsys.readouterr().err
+    assert "EPCHS" in error and "EPOCHS" in error
+
+
+def test_an_output_that_resolves_to_the_input_notebook_is_refused(tmp_path):
+    path = make_notebook(tmp_path / "p.ipynb", "x = EPOCHS", parameters="EPOCHS = 1")
+    before = path.read_text()
+    with pytest.raises(ValueError, match="input notebook"):
+        runner.run_notebook(path, parameters={"EPOCHS": 2}, output=tmp_path / "." / "p.ipynb")
+    assert path.read_text() == before
+
+
+def test_main_refuses_an_output_dir_holding_the_inputs_and_leaves_the_source_untouched(tmp_path, capsys):
+    path = make_notebook(tmp_path / "p.ipynb", "x = EPOCHS", parameters="EPOCHS = 1")
+    before = path.read_text()
+    for _ in range(2):
+        with pytest.raises(SystemExit):
+            runner.main([str(path), "-p", "EPOCHS=2", "--output-dir", str(tmp_path)])
+        assert "input notebook" in capsys.readouterr().err
+    assert path.read_text() == before
+
+
+def test_main_refuses_an_output_dir_that_is_a_file_in_one_line(tmp_path, capsys):
+    path = make_notebook(tmp_path / "p.ipynb", "x = 1")
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(SystemExit):
+        runner.main([str(path), "--output-dir", str(tmp_path / "a-file")])
+    error = capsys.readouterr().err
+    assert "--output-dir" in error and "a-file" in error and "Traceback" not in error
+
+
+def test_main_refuses_json_into_a_missing_folder_before_running(tmp_path, capsys):
+    path = make_notebook(tmp_path / "p.ipynb", "x = 1")
+    with pytest.raises(SystemExit):
+        runner.main([str(path), "--json", str(tmp_path / "no-such-folder" / "results.json")])
+    captured = capsys.readouterr()
+    assert "--json" in captured.err and "no-such-folder" in captured.err
+    assert "running" not in captured.out
+
+
+def test_a_file_in_the_output_dir_that_run_did_not_write_is_not_overwritten(tmp_path):
+    path = make_notebook(tmp_path / "p.ipynb", "x = 1")
+    mine = tmp_path / "out" / "p.ipynb"
+    mine.parent.mkdir()
+    mine.write_text("my own notes")
+    with pytest.raises(ValueError, match="not written by"):
+        runner.run_notebook(path, output=mine)
+    assert mine.read_text() == "my own notes"
+    runner.run_notebook(path, output=tmp_path / "out2" / "p.ipynb")
+    assert runner.run_notebook(path, output=tmp_path / "out2" / "p.ipynb").ok  # its own output: rewritten
+
+
+def test_a_notebook_that_is_not_json_becomes_a_failed_row_and_the_batch_goes_on(tmp_path, capsys):
+    broken = tmp_path / "01_broken.ipynb"
+    broken.write_text("{ this is not JSON")
+    good = make_notebook(tmp_path / "02_good.ipynb", "x = 1")
+    report = tmp_path / "results.json"
+    assert runner.main([str(broken), str(good), "--json", str(report)]) == 1
+    out = capsys.readouterr().out
+    assert "01_broken.ipynb" in out and "not JSON" in out and "Traceback" not in out
+    assert [r["ok"] for r in json.loads(report.read_text())] == [False, True]
+
+
+# --- what the executed copy keeps (issue 13, items 12 and 15) ----------------------------------------
+
+
+def test_the_executed_copy_keeps_the_widget_state(tmp_path):
+    path = make_notebook(tmp_path / "w.ipynb", "import ipywidgets\nipywidgets.IntSlider(value=7, description='k')")
+    out = tmp_path / "out" / "w.ipynb"
+    assert runner.run_notebook(path, output=out).ok
+    state = nbformat.read(out, as_version=4).metadata["widgets"]["application/vnd.jupyter.widget-state+json"]
+    sliders = [m["state"] for m in state["state"].values() if m["model_name"] == "IntSliderModel"]
+    assert [s["value"] for s in sliders] == [7]
+
+
+def test_progress_is_reported_for_every_code_cell_in_order(tmp_path):
+    path = make_notebook(tmp_path / "p.ipynb", "x = 1", "y = 2", "z = 3")
+    seen = []
+    runner.run_notebook(path, progress=lambda number, total, seconds: seen.append((number, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_the_progress_printer_updates_a_terminal_line_and_writes_heartbeats_to_a_log():
+    import io
+
+    class Clock:
+        now = 0.0
+
+        def __call__(self):
+            return self.now
+
+    clock, log = Clock(), io.StringIO()
+    printer = runner.ProgressPrinter(log, interactive=False, interval=15, clock=clock)
+    for number in range(1, 11):
+        clock.now += 4
+        printer(number, 10, 4.0)
+    assert log.getvalue().count("\n") == 2 and "cell 4/10" in log.getvalue()  # at 16 s and 32 s
+    terminal = io.StringIO()
+    live = runner.ProgressPrinter(terminal, interactive=True, clock=clock)
+    live(3, 10, 1.0)
+    assert terminal.getvalue().startswith("\r") and "cell 3/10" in terminal.getvalue()
