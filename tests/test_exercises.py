@@ -97,3 +97,99 @@ def test_expect_function_compares_shapes_and_values():
     assert "values differ" in checker(lambda x: x)
     assert "shape" in checker(lambda x: x[:2])
     assert "expected a function" in checker(3)
+
+
+# --- checkers that cannot be fooled, and that accept every correct answer (issue 12, item 13) -------
+
+
+def _z_score_in_place(image):
+    image -= image.mean()
+    image /= image.std()
+    return image
+
+
+def test_an_answer_that_changes_its_input_in_place_cannot_change_what_later_answers_are_checked_on():
+    from medcourse.exercises import nb01
+
+    assert nb01.q4.verdict(_z_score_in_place) is None  # right values, even though it overwrites its input
+    for wrong in nb01.q4.wrong_answers:
+        assert nb01.q4.verdict(wrong), f"after an in-place answer, the wrong answer {wrong} passed"
+
+
+def test_a_reference_that_changes_its_input_cannot_change_what_the_answer_receives():
+    def reference(values):
+        values *= 2
+        return values
+
+    received = []
+    checker = expect_function(reference, [(np.arange(3.0),)])
+    assert checker(lambda values: received.append(values.copy()) or values * 2) is None
+    np.testing.assert_array_equal(received[0], np.arange(3.0))
+
+
+FLOAT32 = {
+    "nb02.q2": lambda image, kernel: _float32_correlate(image, kernel),
+    "nb01.q1": lambda stored, slope, intercept: np.float32(slope) * np.asarray(stored, np.float32) + np.float32(intercept),
+    "nb01.q4": lambda image: _float32_z_score(image),
+}
+
+
+def _float32_correlate(image, kernel):
+    from scipy import signal
+
+    return signal.correlate2d(np.float32(image), np.float32(kernel), mode="valid")
+
+
+def _float32_z_score(image):
+    image = np.asarray(image, dtype=np.float32)
+    return (image - image.mean()) / image.std()
+
+
+@pytest.mark.parametrize("name", sorted(FLOAT32))
+def test_a_correct_float32_answer_is_accepted(name):
+    import importlib
+
+    module, question = name.split(".")
+    exercise = getattr(importlib.import_module(f"medcourse.exercises.{module}"), question)
+    assert exercise.verdict(FLOAT32[name]) is None
+
+
+def test_the_float32_tolerance_still_rejects_a_wrong_float32_answer():
+    from scipy import signal
+
+    from medcourse.exercises import nb02
+
+    def flipped(image, kernel):
+        return signal.convolve2d(np.float32(image), np.float32(kernel), mode="valid")
+
+    assert "values differ" in nb02.q2.verdict(flipped)
+
+
+def test_expect_close_accepts_a_float32_number_at_float32_precision():
+    checker = expect_close(1 / 3, rtol=1e-9, atol=0)
+    assert checker(np.float32(1 / 3)) is None
+    assert checker(np.float32(0.334)) is not None
+    assert checker(0.3333334) is not None  # a float64 answer keeps the tight tolerance
+
+
+def test_nb01_q4_says_which_standard_deviation_and_explains_the_other_one():
+    from medcourse.exercises import nb01
+
+    assert "population" in nb01.q4.question and "N − 1" in nb01.q4.question
+    message = nb01.q4.verdict(lambda image: (image - image.mean()) / image.std(ddof=1))
+    assert message and "N − 1" in message and "ddof=1" in message
+
+
+@pytest.mark.parametrize("answer", ["0.5", 0.5, "0.50", 1 / 2])
+def test_nb04_q3_accepts_one_half_as_text_or_as_a_number(answer):
+    from medcourse.exercises import nb04
+
+    assert nb04.q3.verdict(answer) is None
+
+
+@pytest.mark.parametrize("answer, message", [(1.0, "not the best choice"), (0, "not the best choice"),
+                                             (0.7, "not one of the options"), (True, "answer with one of")])
+def test_nb04_q3_rejects_other_numbers_with_the_right_message(answer, message):
+    from medcourse.exercises import nb04
+
+    assert message in nb04.q3.verdict(answer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import math
 import pkgutil
@@ -102,14 +103,40 @@ class Exercise:
 # --- checkers -------------------------------------------------------------------------------------
 
 
+def _answer_tolerances(given: np.ndarray, rtol: float, atol: float, scale: float) -> tuple[float, float]:
+    """Tolerances widened to the answer's own floating-point precision (a correct float32 answer passes).
+
+    A float32 result carries rounding errors of about ``eps = 1.2e-7`` relative to the size of the
+    numbers involved; a tolerance tighter than that would reject a right answer computed in float32
+    (as PyTorch and TensorFlow do by default). Integer and float64 answers keep the tolerances given.
+    """
+    if not np.issubdtype(given.dtype, np.floating) or np.finfo(given.dtype).eps <= np.finfo(np.float64).eps:
+        return rtol, atol
+    eps = float(np.finfo(given.dtype).eps)
+    return max(rtol, 16 * eps), max(atol, 64 * eps * max(1.0, scale))
+
+
 def expect_close(expected: float | Sequence[float] | np.ndarray, *, rtol: float = 1e-6,
                  atol: float = 1e-9, unit: str = "") -> Callable[[Any], Verdict]:
-    """A checker for a number (or array of numbers) within a tolerance of ``expected``."""
+    """A checker for a number (or array of numbers) within a tolerance of ``expected``.
+
+    The tolerance widens to the precision of a float32 (or float16) answer, so the same right
+    answer computed in float32 is accepted.
+
+    Examples
+    --------
+    >>> check = expect_close(1 / 3, rtol=1e-9)
+    >>> check(0.3333333333333333) is None, check(np.float32(1 / 3)) is None
+    (True, True)
+    >>> check(0.34)
+    '0.34 is not the value we expect.'
+    """
     target = np.asarray(expected, dtype=float)
 
     def checker(answer: Any) -> Verdict:
         try:
-            given = np.asarray(answer, dtype=float)
+            original = np.asarray(answer)
+            given = original.astype(float)
         except (TypeError, ValueError):
             return f"expected a number, got {type(answer).__name__} {answer!r}."
         if given.shape != target.shape:
@@ -117,7 +144,9 @@ def expect_close(expected: float | Sequence[float] | np.ndarray, *, rtol: float 
             return f"expected {what}, got shape {given.shape}."
         if not np.all(np.isfinite(given)):
             return "your answer contains NaN or infinity."
-        if np.allclose(given, target, rtol=rtol, atol=atol):
+        scale = float(np.max(np.abs(target))) if target.size else 0.0
+        relative, absolute = _answer_tolerances(original, rtol, atol, scale)
+        if np.allclose(given, target, rtol=relative, atol=absolute):
             return None
         suffix = f" {unit}" if unit else ""
         if target.ndim == 0:
@@ -128,18 +157,46 @@ def expect_close(expected: float | Sequence[float] | np.ndarray, *, rtol: float 
     return checker
 
 
+def _as_number(value: Any) -> float | None:
+    """``value`` as a float when it is a real number or a numeric string (not a bool), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return None
+
+
 def expect_choice(correct: str | Iterable[str], options: Iterable[str]) -> Callable[[Any], Verdict]:
-    """A checker for a multiple-choice answer given as one of ``options`` (case-insensitive)."""
+    """A checker for a multiple-choice answer given as one of ``options`` (case-insensitive).
+
+    A numeric option also accepts the number itself: with options ``"0"``, ``"0.5"``, ``"1"``, the
+    answers ``0.5``, ``1 / 2`` and ``"0.50"`` all mean ``"0.5"``.
+
+    Examples
+    --------
+    >>> check = expect_choice("0.5", ["0", "0.5", "1"])
+    >>> check("0.5") is None, check(0.5) is None
+    (True, True)
+    >>> check(1)
+    '1 is not the best choice.'
+    """
     options = [str(o) for o in options]
     correct_set = {correct.lower()} if isinstance(correct, str) else {c.lower() for c in correct}
     lowered = {o.lower() for o in options}
     if not correct_set <= lowered:
         raise ValueError(f"correct answers {sorted(correct_set)} must be among options {options}")
+    numeric = {option.lower(): number for option in options if (number := _as_number(option)) is not None}
 
     def checker(answer: Any) -> Verdict:
-        if not isinstance(answer, str):
+        number = _as_number(answer)
+        if not isinstance(answer, str) and (number is None or not numeric):
             return f"answer with one of {options} as a string, got {answer!r}."
-        given = answer.strip().lower()
+        given = answer.strip().lower() if isinstance(answer, str) else None
+        if given not in lowered and number is not None:
+            given = next((o for o, value in numeric.items() if math.isclose(value, number, abs_tol=1e-12)), None)
         if given not in lowered:
             return f"{answer!r} is not one of the options {options}."
         return None if given in correct_set else f"{answer!r} is not the best choice."
@@ -164,25 +221,47 @@ def expect_shape(expected: Sequence[int]) -> Callable[[Any], Verdict]:
     return checker
 
 
-def expect_function(reference: Callable[..., Any], cases: Sequence[tuple],
-                    *, rtol: float = 1e-6, atol: float = 1e-8) -> Callable[[Any], Verdict]:
-    """A checker for a function: it must agree with ``reference`` on every argument tuple in ``cases``."""
+def expect_function(reference: Callable[..., Any], cases: Sequence[tuple], *, rtol: float = 1e-6,
+                    atol: float = 1e-8, mistakes: Sequence[tuple[Callable[..., Any], str]] = ()
+                    ) -> Callable[[Any], Verdict]:
+    """A checker for a function: it must agree with ``reference`` on every argument tuple in ``cases``.
+
+    Each call gets its own deep copy of the arguments, so an answer (or a reference) that changes
+    its input in place cannot change what the next one is checked on. ``mistakes`` pairs a known
+    wrong function with the explanation a student sees when their answer behaves like it.
+    The tolerance widens to the precision of a float32 answer (see ``expect_close``).
+    """
 
     def checker(answer: Any) -> Verdict:
         if not callable(answer):
             return f"expected a function, got {type(answer).__name__}."
-        for arguments in cases:
-            want = np.asarray(reference(*arguments), dtype=float)
-            got = np.asarray(answer(*arguments), dtype=float)
-            shapes = ", ".join(str(np.shape(a)) for a in arguments)
-            if got.shape != want.shape:
-                return f"for inputs of shapes ({shapes}) your function returned shape {got.shape}, expected {want.shape}."
-            if not np.allclose(got, want, rtol=rtol, atol=atol):
-                worst = float(np.max(np.abs(got - want))) if got.size else math.nan
-                return f"for inputs of shapes ({shapes}) the values differ (largest difference {worst:.3g})."
-        return None
+        problem = _disagreement(reference, answer, cases, rtol, atol)
+        if problem is None:
+            return None
+        for mistake, explanation in mistakes:
+            if _disagreement(mistake, answer, cases, rtol, atol) is None:
+                return explanation
+        return problem
 
     return checker
+
+
+def _disagreement(reference: Callable[..., Any], answer: Callable[..., Any], cases: Sequence[tuple],
+                  rtol: float, atol: float) -> Verdict:
+    """The first case on which ``answer`` differs from ``reference``, described, or None."""
+    for arguments in cases:
+        want = np.asarray(reference(*copy.deepcopy(arguments)), dtype=float)
+        original = np.asarray(answer(*copy.deepcopy(arguments)))
+        got = original.astype(float)
+        shapes = ", ".join(str(np.shape(a)) for a in arguments)
+        if got.shape != want.shape:
+            return f"for inputs of shapes ({shapes}) your function returned shape {got.shape}, expected {want.shape}."
+        scale = float(np.max(np.abs(want))) if want.size else 0.0
+        relative, absolute = _answer_tolerances(original, rtol, atol, scale)
+        if not np.allclose(got, want, rtol=relative, atol=absolute):
+            worst = float(np.max(np.abs(got - want))) if got.size else math.nan
+            return f"for inputs of shapes ({shapes}) the values differ (largest difference {worst:.3g})."
+    return None
 
 
 def all_exercises() -> dict[str, list[Exercise]]:

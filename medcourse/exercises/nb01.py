@@ -79,14 +79,22 @@ q4 = Exercise(
     name="Exercise 4: normalising an MR image",
     question=(
         "MR intensities have no physical unit: the same tissue can be 300 in one scan and 1,200 in the "
-        "next. Write `z_score(image)` that returns the image with mean 0 and standard deviation 1 "
-        "(use the image's own mean and standard deviation)."
+        "next. Write `z_score(image)` that returns the image with mean 0 and standard deviation 1, "
+        "using the image's own mean μ and its **population** standard deviation "
+        "σ = √(Σ(x − μ)² / N), which is what `image.std()` computes (not the sample standard "
+        "deviation that divides by N − 1)."
     ),
     checker=expect_function(_z_score, [
         (np.array([[1.0, 2.0], [3.0, 4.0]]),),
         (np.linspace(0, 1200, 64).reshape(8, 8),),
         (np.array([[300.0, 300.0, 900.0]]),),
-    ]),
+    ], mistakes=[(
+        lambda image: _z_score(image) * np.sqrt((np.size(image) - 1) / np.size(image)),
+        "your function divides by the sample standard deviation (N − 1 in the denominator: "
+        "`image.std(ddof=1)`, also `torch.std`'s default). Both are in use; this exercise asks for the "
+        "population standard deviation `image.std()`, which divides by N, so that the result has "
+        "standard deviation exactly 1 as `np.std` measures it. On a large image the two barely differ.",
+    )]),
     hint_text="$z = (x - \\mu) / \\sigma$ with $\\mu$ = `image.mean()` and $\\sigma$ = `image.std()`.",
     solution_text="```python\ndef z_score(image):\n    image = np.asarray(image, dtype=float)\n"
                   "    return (image - image.mean()) / image.std()\n```",

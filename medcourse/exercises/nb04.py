@@ -52,7 +52,7 @@ q3 = Exercise(
     solution_text="All scores are tied, so the ROC curve jumps straight from (0, 0) to (1, 1): the diagonal, "
                   "area **0.5** — the chance that a random positive outscores a random negative, ties counting half.",
     reference=lambda: "0.5",
-    wrong_answers=("0", "1", "it depends on the threshold", 0.5),
+    wrong_answers=("0", "1", "it depends on the threshold", 1.0, 0, 0.3),
 )
 
 q4 = Exercise(
