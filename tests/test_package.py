@@ -90,3 +90,32 @@ def test_available_cpus_honours_a_container_quota(tmp_path, quota, expected):
     unlimited = available_cpus(tmp_path / "missing")
     assert unlimited >= 1
     assert available_cpus(limit) == (unlimited if expected is None else min(unlimited, expected))
+
+
+def test_cli_version_prints_the_package_version(capsys):
+    with pytest.raises(SystemExit) as raised:
+        cli_main(["--version"])
+    assert raised.value.code == 0
+    assert capsys.readouterr().out.strip() == f"medcourse {medcourse.__version__}"
+
+
+@pytest.mark.parametrize("command", ["", "doctor", "run", "fetch", "release", "site", "retarget"])
+def test_every_help_text_is_plain_text_without_rst_backticks(command, capsys):
+    if command:
+        with pytest.raises(SystemExit) as raised:
+            cli_main([command, "--help"])
+        assert raised.value.code == 0
+    else:
+        assert cli_main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m medcourse")
+    assert "`" not in out, out
+
+
+def test_the_release_usage_says_which_arguments_are_optional(capsys):
+    with pytest.raises(SystemExit):
+        cli_main(["release", "--help"])
+    out = capsys.readouterr().out
+    usage = out.split("\n\n")[0]
+    assert "OUT [NOTEBOOK ...]" in usage and "[--force]" in usage and "[--no-solutions]" in usage
+    assert "NOTEBOOK" in out.split("optional;", 1)[0].rsplit("\n", 1)[-1]  # NOTEBOOK's help says it is optional

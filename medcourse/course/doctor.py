@@ -148,7 +148,10 @@ def cache_summary() -> dict:
 def main(argv: list[str] | None = None) -> int:
     """Run the checks, print a report, return 0 when the environment matches the tested pins."""
     root = repository_root()
-    parser = argparse.ArgumentParser(prog="python -m medcourse doctor", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m medcourse doctor",
+        description="Is this machine ready for the course? Checks Python, the pinned packages, TensorFlow and "
+                    "PyTorch (and the GPUs they see), CPU, memory and the data cache.")
     parser.add_argument("--requirements", type=Path,
                         default=root / "requirements.txt" if root else None,
                         help="pinned requirements to check against (default: the checkout's requirements.txt)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import importlib
 import math
+import os
 import pkgutil
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -96,8 +97,22 @@ class Exercise:
         _display(f"💡 **Hint for {self.name}**: {self.hint_text}")
 
     def solution(self) -> None:
-        """Show the worked solution."""
+        """Show the worked solution (withheld in a graded copy, where ``MEDCOURSE_SOLUTIONS=withheld``)."""
+        if solutions_withheld():
+            _display(f"🔒 **{self.name}**: the worked solution is withheld in this graded copy; your "
+                     "instructor shares it after the deadline. `.hint()` still helps.")
+            return
         _display(f"📖 **Solution to {self.name}**\n\n{self.solution_text}")
+
+
+#: Set to ``withheld`` by the setup cell of a graded copy (``python -m medcourse release --no-solutions``),
+#: or for a whole JupyterHub in its environment, to make ``Exercise.solution()`` decline politely.
+SOLUTIONS_VARIABLE = "MEDCOURSE_SOLUTIONS"
+
+
+def solutions_withheld() -> bool:
+    """Whether worked solutions are withheld here (a graded copy); hints never are."""
+    return os.environ.get(SOLUTIONS_VARIABLE, "").strip().lower() == "withheld"
 
 
 # --- checkers -------------------------------------------------------------------------------------
