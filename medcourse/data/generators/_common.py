@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from medcourse.data.arrays import read_only  # noqa: F401  (its former home: kept for old imports)
+
 #: Split names in the order their random streams are numbered.
 SPLITS = ("train", "val", "test")
 
@@ -130,12 +132,6 @@ def pixel_grid(size: int) -> tuple[np.ndarray, np.ndarray]:
 def to_uint8(values: np.ndarray) -> np.ndarray:
     """Round half to even, clip to ``[0, 255]`` and cast: the one quantisation step."""
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
-
-
-def read_only(array: np.ndarray) -> np.ndarray:
-    """Mark ``array`` read-only (cached datasets are shared between callers) and return it."""
-    array.setflags(write=False)
-    return array
 
 
 def column(values: np.ndarray) -> np.ndarray:

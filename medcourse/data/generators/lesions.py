@@ -21,6 +21,22 @@ mammogram-like projection) around a candidate finding:
 
 * **acquisition noise** (bell-shaped, per-image level).
 
+Masks (``masks=True``, task ``"segmentation"``)
+-----------------------------------------------
+The same images, labelled pixel by pixel: the mask is the region where the lesion's *own* soft
+profile (1 at its core, falling to 0 at its edge, before it is added to the tissue and before
+noise) reaches one half — a nodule's half-height outline, a cyst's fluid with its wall, each
+calcification spot, a mass's body with its spicules. Vessels are anatomy, not findings: never in
+the mask. The mask holds **one index per lesion kind** (:data:`MASK_CLASSES`: 1 solid nodule, 2 cyst,
+3 calcification, 4 irregular mass, 0 background), because every patch holds one finding of a
+known kind: the network must outline *and* name it, and per-class Dice shows what a single
+foreground class would hide — a calcification covers 1–6 pixels, a mass about 80, so the tiny
+structure is where Dice and the loss matter. Patches without a lesion have an empty mask (a fifth
+of them). With ``binary=True`` the mask has one foreground class, ``"lesion"``
+(:data:`BINARY_MASK_CLASSES`), and half of the patches are lesion-free.
+
+Detection fields (``detection=True``) are made by :mod:`medcourse.data.generators.lesion_fields`.
+
 What it does not simulate
 -------------------------
 No real anatomy, physics (no point-spread function, no Poisson/Rician statistics, no
@@ -52,6 +68,10 @@ from medcourse.data.generators._common import (
 
 CLASSES = ("no lesion", "solid nodule", "cyst", "calcification", "irregular mass")
 BINARY_CLASSES = ("no lesion", "lesion")
+#: Class names of the masks: index 0 is the background, then one index per lesion kind.
+MASK_CLASSES = ("background", *CLASSES[1:])
+#: Class names of the masks with ``binary=True``: one foreground class for every kind of lesion.
+BINARY_MASK_CLASSES = ("background", "lesion")
 DIFFICULTIES = {"easy": 0.0, "default": 0.5, "hard": 1.0}
 DATASET_ID = 1
 
@@ -79,9 +99,8 @@ def difficulty_value(difficulty: str | float) -> float:
     return value
 
 
-def _background(rng: np.random.Generator, count: int, size: int) -> np.ndarray:
+def tissue_background(rng: np.random.Generator, count: int, size: int, scale: float) -> np.ndarray:
     """Tissue: base level, two scales of correlated texture and a slow intensity ramp."""
-    scale = size / 28.0
     rows, cols = pixel_grid(size)
     level = uniform(rng, 50.0, 80.0, count)
     coarse_width = 2 * round(2.5 * scale) + 1
@@ -94,13 +113,13 @@ def _background(rng: np.random.Generator, count: int, size: int) -> np.ndarray:
     return column(level) + coarse + fine + ramp
 
 
-def _add_vessels(rng: np.random.Generator, images: np.ndarray, contrast: float) -> None:
-    """Up to three curvilinear bright vessels (parabolic arcs) and sometimes one seen end-on."""
+def add_vessels(rng: np.random.Generator, images: np.ndarray, contrast: float, scale: float,
+                 arcs: int = 3, dots: int = 1) -> None:
+    """Up to ``arcs`` curvilinear bright vessels (parabolic arcs) and up to ``dots`` vessels seen end-on."""
     count, size, _ = images.shape
-    scale = size / 28.0
     rows, cols = pixel_grid(size)
-    vessels_per_image = rng.integers(0, 4, count)
-    for index in range(3):
+    vessels_per_image = rng.integers(0, arcs + 1, count)
+    for index in range(arcs):
         chosen = np.flatnonzero(vessels_per_image > index)  # draw for all, draw only where present
         x0 = column(uniform(rng, 0.0, size, count))[chosen]
         y0 = column(uniform(rng, 0.0, size, count))[chosen]
@@ -113,27 +132,36 @@ def _add_vessels(rng: np.random.Generator, images: np.ndarray, contrast: float) 
         slope = 2.0 * curvature * along
         distance = np.abs(across - curvature * along * along) / np.sqrt(1.0 + slope * slope)
         images[chosen] += brightness * bump(distance / width)
-    chosen = np.flatnonzero(rng.random(count) < 0.35)
-    x0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))[chosen]
-    y0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))[chosen]
-    radius = column(uniform(rng, 1.0, 1.8, count))[chosen] * scale
-    brightness = column(uniform(rng, 45.0, 85.0, count))[chosen] * contrast
-    distance = np.sqrt((cols - x0) ** 2 + (rows - y0) ** 2)
-    images[chosen] += brightness * bump(distance / radius)
+    for _ in range(dots):
+        chosen = np.flatnonzero(rng.random(count) < 0.35)
+        x0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))[chosen]
+        y0 = column(uniform(rng, 0.15 * size, 0.85 * size, count))[chosen]
+        radius = column(uniform(rng, 1.0, 1.8, count))[chosen] * scale
+        brightness = column(uniform(rng, 45.0, 85.0, count))[chosen] * contrast
+        distance = np.sqrt((cols - x0) ** 2 + (rows - y0) ** 2)
+        images[chosen] += brightness * bump(distance / radius)
 
 
-def _lesion_centre(rng: np.random.Generator, count: int, size: int):
-    """Column and row offsets of every pixel from a random centre near the middle of the patch."""
+def patch_centres(rng: np.random.Generator, count: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random lesion centres ``(cols, rows)`` near the middle of ``size``-pixel patches (±18 %)."""
+    cx = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
+    cy = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
+    return cx, cy
+
+
+def _offsets(size: int, cx: np.ndarray, cy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Column and row offsets of every pixel from each image's lesion centre, ``(N, H, W)``."""
     rows, cols = pixel_grid(size)
-    cx = column(size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count))
-    cy = column(size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count))
-    return cols - cx, rows - cy
+    return cols - column(cx), rows - column(cy)
 
 
-def _solid_nodule(rng, images, contrast, grow):
+# Each painter adds one lesion per image to ``images`` (N×H×W, in place) around the centres
+# ``cx, cy`` and returns its mask: where the lesion's own soft profile (1 at its core, 0 outside,
+# before any noise) reaches one half. ``scale`` is the lesion size factor (1 = the 28-pixel patch).
+
+def _solid_nodule(rng, images, cx, cy, contrast, grow, scale):
     count, size, _ = images.shape
-    scale = size / 28.0
-    dx, dy = _lesion_centre(rng, count, size)
+    dx, dy = _offsets(size, cx, cy)
     ux, uy = (column(v) for v in unit_vectors(rng, count))
     stretch = column(uniform(rng, 0.75, 1.3, count))
     along = dx * ux + dy * uy
@@ -141,13 +169,14 @@ def _solid_nodule(rng, images, contrast, grow):
     distance = np.sqrt(along * along * stretch + across * across / stretch)
     radius = column(uniform(rng, 2.4, 3.2, count)) * scale * grow
     brightness = column(uniform(rng, 110.0, 170.0, count)) * contrast
-    images += brightness * soft_disc(distance, radius, 1.5 * scale)
+    profile = soft_disc(distance, radius, 1.5 * scale)
+    images += brightness * profile
+    return profile >= 0.5
 
 
-def _cyst(rng, images, contrast, grow):
+def _cyst(rng, images, cx, cy, contrast, grow, scale):
     count, size, _ = images.shape
-    scale = size / 28.0
-    dx, dy = _lesion_centre(rng, count, size)
+    dx, dy = _offsets(size, cx, cy)
     ux, uy = (column(v) for v in unit_vectors(rng, count))
     stretch = column(uniform(rng, 0.85, 1.15, count))
     along = dx * ux + dy * uy
@@ -161,17 +190,17 @@ def _cyst(rng, images, contrast, grow):
     smooth = box_blur(images, 2 * round(3 * scale) + 1)
     images *= 1.0 - 0.9 * inside
     images += 0.9 * inside * smooth - fluid * inside
-    images += rim * bump((distance - radius - 0.5 * scale) / (0.9 * scale))
+    wall = bump((distance - radius - 0.5 * scale) / (0.9 * scale))
+    images += rim * wall
+    return (inside >= 0.5) | (wall >= 0.5)  # the fluid and its wall
 
 
-def _calcification(rng, images, contrast, grow):
+def _calcification(rng, images, cx, cy, contrast, grow, scale):
     count, size, _ = images.shape
-    scale = size / 28.0
     rows, cols = pixel_grid(size)
-    cx = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
-    cy = size / 2 + uniform(rng, -0.18 * size, 0.18 * size, count)
     spots = rng.integers(2, 7, count)
     spread = column(uniform(rng, 1.5, 3.5, count)) * scale * grow
+    mask = np.zeros(images.shape, dtype=bool)
     for index in range(6):
         present = column(spots > index)
         ox, oy = (column(v) for v in unit_vectors(rng, count))
@@ -182,30 +211,24 @@ def _calcification(rng, images, contrast, grow):
         spot_x = np.rint(column(cx) + offset * ox)
         spot_y = np.rint(column(cy) + offset * oy)
         distance = np.sqrt((cols - spot_x) ** 2 + (rows - spot_y) ** 2)
-        images += present * brightness * bump(distance / radius)
+        profile = bump(distance / radius)
+        images += present * brightness * profile
+        mask |= (present > 0) & (profile >= 0.5)
+    return mask
 
 
-def _irregular_mass(rng, images, contrast, grow):
+def _irregular_mass(rng, images, cx, cy, contrast, grow, scale):
     count, size, _ = images.shape
-    scale = size / 28.0
-    dx, dy = _lesion_centre(rng, count, size)
+    dx, dy = _offsets(size, cx, cy)
     distance = np.sqrt(dx * dx + dy * dy)
     safe = np.maximum(distance, 1e-9)
     cos_theta, sin_theta = dx / safe, dy / safe
     radius0 = column(uniform(rng, 3.9, 5.4, count)) * scale * grow
-    # Lobulated outline r(θ) = r0 (1 + Σ a_k cos(kθ − φ_k)); cos(kθ − φ) from complex powers, no trig.
-    outline = np.ones_like(distance)
-    power_re, power_im = np.ones_like(distance), np.zeros_like(distance)
-    for k in range(1, 6):
-        power_re, power_im = (power_re * cos_theta - power_im * sin_theta,
-                              power_re * sin_theta + power_im * cos_theta)
-        if k == 1:
-            continue
-        phase_c, phase_s = (column(v) for v in unit_vectors(rng, count))
-        amplitude = column(uniform(rng, 0.08, 0.2, count))
-        outline += amplitude * (power_re * phase_c + power_im * phase_s)
+    outline = _lobulated_outline(rng, count, cos_theta, sin_theta)
     brightness = column(uniform(rng, 100.0, 160.0, count)) * contrast
-    images += brightness * soft_disc(distance, radius0 * outline, 1.0 * scale)
+    body = soft_disc(distance, radius0 * outline, 1.0 * scale)
+    images += brightness * body
+    mask = body >= 0.5
     spicules = rng.integers(5, 9, count)
     for index in range(8):
         present = column(spicules > index)
@@ -217,14 +240,49 @@ def _irregular_mass(rng, images, contrast, grow):
         start = 0.8 * radius0
         taper = np.clip((length - along) / (length - start), 0.0, 1.0) * (along > start)
         width = 1.1 * scale
-        images += present * 0.8 * brightness * taper * bump(across / width)
+        profile = bump(across / width)
+        images += present * 0.8 * brightness * taper * profile
+        mask |= (present > 0) & (taper * profile >= 0.5)
+    return mask
 
 
-_DRAW = {1: _solid_nodule, 2: _cyst, 3: _calcification, 4: _irregular_mass}
+def _lobulated_outline(rng, count, cos_theta, sin_theta):
+    """``r(θ)/r0 = 1 + Σ a_k cos(kθ − φ_k)`` for k = 2…5; cos(kθ − φ) from complex powers, no trig."""
+    outline = np.ones_like(cos_theta)
+    power_re, power_im = np.ones_like(cos_theta), np.zeros_like(cos_theta)
+    for k in range(1, 6):
+        power_re, power_im = (power_re * cos_theta - power_im * sin_theta,
+                              power_re * sin_theta + power_im * cos_theta)
+        if k == 1:
+            continue
+        phase_c, phase_s = (column(v) for v in unit_vectors(rng, count))
+        amplitude = column(uniform(rng, 0.08, 0.2, count))
+        outline += amplitude * (power_re * phase_c + power_im * phase_s)
+    return outline
+
+
+#: The painter of each lesion kind (index into :data:`CLASSES`).
+PAINTERS = {1: _solid_nodule, 2: _cyst, 3: _calcification, 4: _irregular_mass}
+
+
+def settings(difficulty: str | float) -> tuple[float, float, float]:
+    """``(contrast, grow, noise_level)`` of a difficulty: easy 1.5/1.2/0.5, default 1/1/1, hard 0.5/0.8/1.5."""
+    hardness = difficulty_value(difficulty)
+    return 1.5 - hardness, 1.2 - 0.4 * hardness, 0.5 + hardness
+
+
+def _kinds(rng: np.random.Generator, count: int, binary: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The finding of each patch (index into :data:`CLASSES`) and its label, classes balanced."""
+    if binary:
+        lesion = rng.permutation(np.arange(count) % 2)
+        subtype = rng.integers(1, len(CLASSES), count)
+        return np.where(lesion == 1, subtype, 0), lesion.astype(np.int64)
+    kinds = rng.permutation(np.arange(count) % len(CLASSES))
+    return kinds, kinds.astype(np.int64)
 
 
 def generate(count: int, *, seed: int, split: str, size: int = 28, difficulty: str | float = "default",
-             binary: bool = False) -> tuple[np.ndarray, np.ndarray]:
+             binary: bool = False, masks: bool = False):
     """Generate ``count`` patches and their labels for one split.
 
     Parameters
@@ -240,35 +298,38 @@ def generate(count: int, *, seed: int, split: str, size: int = 28, difficulty: s
         0 is easy (high contrast, larger lesions, little noise), 1 is hard.
     binary : bool
         Labels 0 = no lesion, 1 = any lesion, with half of the images lesion-free.
+    masks : bool
+        Also return each patch's lesion mask (the images are the same either way).
 
     Returns
     -------
     images : uint8 array, shape (count, size, size)
     labels : int64 array, shape (count,)
+    lesion_masks : uint8 array, shape (count, size, size), only with ``masks=True``
+        The label of the patch (its lesion kind, or 1 with ``binary=True``) where the lesion's own
+        soft profile, before noise, reaches one half; 0 elsewhere (and everywhere without a lesion).
     """
-    hardness = difficulty_value(difficulty)
-    contrast = 1.5 - hardness          # easy 1.5, default 1.0, hard 0.5
-    grow = 1.2 - 0.4 * hardness        # lesion size factor: easy 1.2, default 1.0, hard 0.8
-    noise_level = 0.5 + hardness       # easy 0.5, default 1.0, hard 1.5
+    contrast, grow, noise_level = settings(difficulty)
     rng = split_rng(seed, DATASET_ID, split)
-    if binary:
-        lesion = rng.permutation(np.arange(count) % 2)
-        subtype = rng.integers(1, len(CLASSES), count)
-        kinds = np.where(lesion == 1, subtype, 0)
-        labels = lesion.astype(np.int64)
-    else:
-        kinds = rng.permutation(np.arange(count) % len(CLASSES))
-        labels = kinds.astype(np.int64)
-    images = _background(rng, count, size)
-    _add_vessels(rng, images, contrast)
-    for kind, draw in _DRAW.items():
+    kinds, labels = _kinds(rng, count, binary)
+    scale = size / 28.0
+    images = tissue_background(rng, count, size, scale)
+    add_vessels(rng, images, contrast, scale)
+    lesion_masks = np.zeros(images.shape, dtype=np.uint8) if masks else None
+    for kind, paint in PAINTERS.items():
         chosen = np.flatnonzero(kinds == kind)
         if chosen.size:
             subset = images[chosen]
-            draw(rng, subset, contrast, grow)
+            cx, cy = patch_centres(rng, chosen.size, size)
+            mask = paint(rng, subset, cx, cy, contrast, grow, scale)
             images[chosen] = subset
+            if masks:
+                lesion_masks[chosen] = mask * np.uint8(labels[chosen[0]])
     images += bell_noise(rng, images.shape) * column(uniform(rng, 6.0, 12.0, count)) * noise_level
+    if masks:
+        return to_uint8(images), labels, lesion_masks
     return to_uint8(images), labels
 
 
-__all__ = ["BINARY_CLASSES", "CLASSES", "DESCRIPTION", "difficulty_value", "generate"]
+__all__ = ["BINARY_CLASSES", "BINARY_MASK_CLASSES", "CLASSES", "DESCRIPTION", "MASK_CLASSES", "PAINTERS", "add_vessels",
+           "difficulty_value", "generate", "patch_centres", "settings", "tissue_background"]
