@@ -15,6 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = [
+    "check_input_shape",
     "conv2d_backward",
     "conv2d_layer",
     "conv_parameters",
@@ -183,3 +184,26 @@ def receptive_field(layers: Sequence[tuple[int, int]]) -> list[int]:
         jump *= stride
         sizes.append(size)
     return sizes
+
+
+def check_input_shape(input_shape, num_classes, *, minimum: int = 10) -> tuple[int, int, int]:
+    """``(H, W, C)`` and ``K`` of a classifier builder as ints, or a ValueError naming the argument.
+
+    ``minimum`` is the smallest side the network can take (the course-notes CNN needs 10: two 3×3
+    convolutions and two 2×2 poolings leave at least one pixel). Both frameworks' builders call this.
+
+    Examples
+    --------
+    >>> check_input_shape((28, 28, 1), 5)
+    (28, 28, 1)
+    """
+    shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else ()
+    if len(shape) != 3 or not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0
+                                  for n in shape):
+        raise ValueError(f"input_shape must be (H, W, C) with positive integers, got {input_shape!r}")
+    height, width, channels = (int(n) for n in shape)
+    if min(height, width) < minimum:
+        raise ValueError(f"input_shape must be at least {minimum}×{minimum} for this network, got {input_shape!r}")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
+        raise ValueError(f"num_classes must be an integer ≥ 2, got {num_classes!r}")
+    return height, width, channels

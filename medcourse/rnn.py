@@ -25,6 +25,7 @@ import numpy as np
 
 __all__ = [
     "KINETIC_TYPES",
+    "check_parameters",
     "enhancement_curves",
     "jacobian_norms",
     "rnn_backward",
@@ -47,7 +48,7 @@ def _as_matrix(value, name: str, ndim: int) -> np.ndarray:
     return array
 
 
-def _check_parameters(W_xh, W_hh, b_h) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+def check_parameters(W_xh, W_hh, b_h) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Validate the parameters; return them with (hidden, input) sizes."""
     W_xh = _as_matrix(W_xh, "W_xh", 2)
     W_hh = _as_matrix(W_hh, "W_hh", 2)
@@ -103,7 +104,7 @@ def rnn_cell(x_t, h_prev, W_xh, W_hh, b_h) -> np.ndarray:
     >>> rnn_cell(np.full((1, 3), 0.1), np.array([[0.2, -0.2]]), W_xh, W_hh, b_h).round(4)
     array([[0.4621, 0.0997]])
     """
-    W_xh, W_hh, b_h, hidden, input_size = _check_parameters(W_xh, W_hh, b_h)
+    W_xh, W_hh, b_h, hidden, input_size = check_parameters(W_xh, W_hh, b_h)
     x_t = _as_matrix(x_t, "x_t", 2)
     if x_t.shape[1] != input_size:
         raise ValueError(f"x_t must have shape (batch, input) with input = {input_size} (W_xh is {W_xh.shape}), "
@@ -113,7 +114,7 @@ def rnn_cell(x_t, h_prev, W_xh, W_hh, b_h) -> np.ndarray:
 
 
 def _check_sequence(x, h0, W_xh, W_hh, b_h):
-    W_xh, W_hh, b_h, hidden, input_size = _check_parameters(W_xh, W_hh, b_h)
+    W_xh, W_hh, b_h, hidden, input_size = check_parameters(W_xh, W_hh, b_h)
     x = _as_matrix(x, "x", 3)
     batch, steps, features = x.shape
     if features != input_size:

@@ -1,6 +1,7 @@
 """Copy trained weights between Keras and PyTorch: the one place where the layouts are converted.
 
-Imports both frameworks (``import medcourse`` does not import this module). Notebook 04 derives each
+Importing this module is cheap: it imports TensorFlow and PyTorch only when a function that copies
+between them is called (the flatten-order helpers are plain NumPy). Notebook 04 derives each
 conversion; the two facts to remember:
 
 * **Convolution kernels.** Keras stores ``(kh, kw, in, out)`` ("HWIO"), PyTorch ``(out, in, kh, kw)``
@@ -13,9 +14,6 @@ conversion; the two facts to remember:
 from __future__ import annotations
 
 import numpy as np
-import torch
-from tensorflow import keras
-from torch import nn
 
 __all__ = ["dense_kernel_to_torch", "dense_weight_to_keras", "keras_to_torch", "torch_to_keras"]
 
@@ -48,8 +46,11 @@ def dense_weight_to_keras(weight: np.ndarray, feature_shape: tuple[int, int, int
     return weight.reshape(outputs, channels, height, width).transpose(2, 3, 1, 0).reshape(-1, outputs)
 
 
-def _pairs(keras_model: keras.Model, torch_model: nn.Module):
+def _pairs(keras_model, torch_model):
     """Matching (Keras layer, PyTorch module, feature shape before a Flatten or None) triples, in order."""
+    from tensorflow import keras
+    from torch import nn
+
     keras_layers = []
     feature_shape = None
     for layer in keras_model.layers:
@@ -73,12 +74,15 @@ def _pairs(keras_model: keras.Model, torch_model: nn.Module):
         yield layer, module, shape
 
 
-def keras_to_torch(keras_model: keras.Model, torch_model: nn.Module) -> nn.Module:
+def keras_to_torch(keras_model, torch_model):
     """Copy the weights of a Keras CNN into its PyTorch twin (in place); returns ``torch_model``.
 
     Conv2D kernels go from HWIO to OIHW; the Dense kernel after Flatten has its rows reordered from
     NHWC to NCHW flatten order. Afterwards ``softmax(torch_model(x_nchw))`` equals ``keras_model(x_nhwc)``.
     """
+    import torch
+    from torch import nn
+
     with torch.no_grad():
         for layer, module, feature_shape in _pairs(keras_model, torch_model):
             kernel, bias = (np.asarray(w) for w in layer.get_weights())
@@ -94,11 +98,13 @@ def keras_to_torch(keras_model: keras.Model, torch_model: nn.Module) -> nn.Modul
     return torch_model
 
 
-def torch_to_keras(torch_model: nn.Module, keras_model: keras.Model) -> keras.Model:
+def torch_to_keras(torch_model, keras_model):
     """Copy the weights of a PyTorch CNN into its Keras twin (in place); returns ``keras_model``.
 
     The inverse of :func:`keras_to_torch`.
     """
+    from torch import nn
+
     for layer, module, feature_shape in _pairs(keras_model, torch_model):
         weight = module.weight.detach().cpu().numpy()
         bias = module.bias.detach().cpu().numpy()

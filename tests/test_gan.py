@@ -1,4 +1,5 @@
-"""medcourse.gan: the GAN objectives against their closed forms, the Fréchet distance, the memorisation check."""
+"""medcourse.gan (the GAN objectives against their closed forms, the Fréchet distance, the memorisation check)
+and both frameworks' GAN builders, training step and sampling."""
 
 import math
 import warnings
@@ -6,8 +7,11 @@ import warnings
 import numpy as np
 import pytest
 from scipy import stats
+from twins import load_twin
 
+import medcourse
 from medcourse import gan
+from medcourse.data.transforms import scale
 
 GRID = np.linspace(-12.0, 12.0, 4801)
 
@@ -175,12 +179,10 @@ def test_mean_pairwise_distance_drops_for_a_collapsed_generator():
 
 
 def test_image_ranges_round_trip():
-    images = np.arange(256, dtype=np.uint8).reshape(16, 16)
-    scaled = gan.images_to_tanh_range(images)
+    images = np.arange(256, dtype=np.uint8).reshape(1, 16, 16)
+    scaled = scale(images, value_range=(-1, 1))[..., 0]
     assert scaled.min() == -1.0 and scaled.max() == 1.0
     np.testing.assert_array_equal(gan.tanh_range_to_images(scaled), images)
-    with pytest.raises(TypeError, match="uint8"):
-        gan.images_to_tanh_range(images.astype(float))
 
 
 def test_frechet_distance_copes_with_a_constant_feature_without_warning():
@@ -203,3 +205,104 @@ def test_latent_noise_is_the_same_numpy_draw_for_both_frameworks_and_checks_its_
     assert not np.array_equal(first, latent_noise(4, 8, seed=4))
     with pytest.raises(ValueError, match="latent_dim must be a positive integer"):
         latent_noise(4, 0, seed=0)
+
+
+# --- both frameworks: builders, one training step, sampling ------------------------------------------
+
+LATENT, BATCH = 8, 8
+
+
+def real_images(count=BATCH, seed=0):
+    return np.random.default_rng(seed).integers(0, 256, (count, 28, 28), dtype=np.uint8)
+
+
+def changed(before, after):
+    return all(not np.array_equal(b, a) for b, a in zip(before, after, strict=True))
+
+
+def one_step(twin, build, seed=0, labels=None, **options):
+    """Build G and D with ``build(twin.gan)``, take one training step; losses and weights before/after."""
+    medcourse.seed_everything(seed)
+    generator, discriminator = build(twin.gan)
+    before = twin.weights(generator), twin.weights(discriminator)
+    losses = twin.gan.train_step(generator, discriminator, twin.adam(generator), twin.adam(discriminator),
+                                 twin.package.to_tensor(real_images(), value_range=(-1, 1)),
+                                 twin.gan.latent_noise(BATCH, LATENT, seed), labels=labels, **options)
+    return losses, before, (twin.weights(generator), twin.weights(discriminator))
+
+
+def dcgan(module):
+    return module.dcgan_generator(LATENT, 4), module.dcgan_discriminator(4)
+
+
+def conditional(module):
+    return module.conditional_generator(5, LATENT, 4), module.conditional_discriminator(5, 4)
+
+
+@pytest.mark.parametrize("build, labels", [(dcgan, None), (conditional, np.arange(BATCH) % 5)],
+                         ids=["dcgan", "conditional"])
+def test_one_training_step_changes_both_networks_with_finite_losses(twin, build, labels):
+    losses, (g_before, d_before), (g_after, d_after) = one_step(twin, build, labels=labels)
+    assert set(losses) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert all(np.isfinite(value) for value in losses.values())
+    assert changed(g_before, g_after), "the generator step must update every generator weight"
+    assert changed(d_before, d_after), "the discriminator step must update every discriminator weight"
+
+
+def test_same_seed_gives_the_same_losses(twin):
+    assert one_step(twin, dcgan, seed=3)[0] == one_step(twin, dcgan, seed=3)[0]
+    assert one_step(twin, dcgan, seed=3)[0] != one_step(twin, dcgan, seed=4)[0]
+
+
+def test_minimax_loss_and_label_smoothing_are_accepted_and_checked(twin):
+    losses = one_step(twin, dcgan, generator_loss="minimax", real_label=0.9)[0]
+    assert losses["g_loss"] < 0  # log(1 − D(G(z))) is negative
+    with pytest.raises(ValueError, match="generator_loss must be one of"):
+        one_step(twin, dcgan, generator_loss="hinge")
+
+
+def test_builders_have_the_same_trainable_parameters_in_both_frameworks():
+    pytorch, tensorflow = load_twin("pytorch"), load_twin("tensorflow")
+    builders = [lambda m: m.dcgan_generator(LATENT, 8), lambda m: m.dcgan_discriminator(8),
+                lambda m: m.toy_generator(), lambda m: m.toy_discriminator(),
+                lambda m: m.conditional_generator(5, LATENT, 4), lambda m: m.conditional_discriminator(5, 4),
+                lambda m: m.unet_generator(4), lambda m: m.patch_discriminator(4)]
+    for build in builders:
+        assert pytorch.trainable_count(build(pytorch.gan)) == tensorflow.trainable_count(build(tensorflow.gan))
+
+
+def test_builders_output_the_documented_shapes(twin):
+    nchw = (lambda shape: (shape[0], shape[3], shape[1], shape[2])) if twin.channels_first else (lambda s: s)
+    x = twin.package.to_tensor(np.zeros((2, 28, 28), np.uint8))
+    z = twin.gan.latent_noise(2, LATENT, 0)
+    assert tuple(twin.gan.dcgan_generator(LATENT, 8)(z).shape) == nchw((2, 28, 28, 1))
+    assert tuple(twin.gan.unet_generator(4)(x).shape) == nchw((2, 28, 28, 1))
+    pair = (x, x) if twin.channels_first else ([x, x],)  # PyTorch: D(noisy, candidate); Keras: D([noisy, candidate])
+    assert tuple(twin.gan.patch_discriminator(4)(*pair).shape) == nchw((2, 7, 7, 1))
+
+
+def test_generate_images_is_uint8_repeatable_and_obeys_the_label(twin):
+    medcourse.seed_everything(0)
+    generator = twin.gan.conditional_generator(5, LATENT, 4)
+    first = twin.gan.generate_images(generator, 3, latent_dim=LATENT, seed=1, labels=[4, 4, 4])
+    assert first.dtype == np.uint8 and first.shape == (3, 28, 28)
+    np.testing.assert_array_equal(first, twin.gan.generate_images(generator, 3, latent_dim=LATENT, seed=1,
+                                                                  labels=[4, 4, 4]))
+    other = twin.gan.generate_images(generator, 3, latent_dim=LATENT, seed=1, labels=[0, 0, 0])
+    assert not np.array_equal(first, other), "the label must change the generated images"
+
+
+def test_cnn_features_are_64_numbers_per_image(twin):
+    features = twin.gan.cnn_features(twin.package.cnn_classifier((28, 28, 1), 5), real_images(3))
+    assert features.shape == (3, 64) and np.all(np.isfinite(features))
+
+
+def test_toy_gan_step_with_spectral_normalisation_runs(twin):
+    medcourse.seed_everything(0)
+    rng = np.random.default_rng(0)
+    real, noise = rng.normal(size=(16, 1)).astype(np.float32), rng.normal(size=(16, 4)).astype(np.float32)
+    generator, discriminator = twin.gan.toy_generator(), twin.gan.toy_discriminator(spectral_norm=True)
+    as_tensor = (lambda a: twin.torch.from_numpy(a)) if twin.name == "pytorch" else (lambda a: a)
+    losses = twin.gan.train_step(generator, discriminator, twin.adam(generator), twin.adam(discriminator),
+                                 as_tensor(real), as_tensor(noise))
+    assert all(np.isfinite(value) for value in losses.values())

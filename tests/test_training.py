@@ -1,4 +1,4 @@
-"""medcourse.training (the framework-free History and epoch bookkeeping) and medcourse.plot.history."""
+"""medcourse.training (History, the metrics of an epoch, the bookkeeping of a run) and both frameworks' fit."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import math
 import matplotlib
 import numpy as np
 import pytest
-from sklearn.metrics import log_loss
+from sklearn.metrics import f1_score, log_loss
+from twins import FRAMEWORKS, load_twin, tiny_dataset, tiny_segmentation
 
-from medcourse.training import History, class_weights, compare, epoch_metrics, images_to_float
+import medcourse
+from medcourse.data import Dataset
+from medcourse.training import History, TrainingRun, class_weights, compare, epoch_metrics
 
 matplotlib.use("Agg")
 
@@ -72,15 +75,6 @@ def test_balanced_class_weights_give_every_class_the_same_total():
         class_weights(labels, 2, "inverse")
 
 
-def test_images_to_float_scales_uint8_and_refuses_floats_and_bad_shapes():
-    out = images_to_float(np.array([[[0, 255]]], dtype=np.uint8))
-    assert out.shape == (1, 1, 2, 1) and out.dtype == np.float32 and out.max() == 1.0
-    with pytest.raises(TypeError, match="uint8"):
-        images_to_float(np.zeros((1, 4, 4), np.float32))
-    with pytest.raises(ValueError, match="N×H×W"):
-        images_to_float(np.zeros((4, 4), np.uint8))
-
-
 def test_plot_history_overlays_runs_and_compare_lists_them():
     from medcourse.plot import history as plot_history
 
@@ -94,3 +88,146 @@ def test_plot_history_overlays_runs_and_compare_lists_them():
     assert axes[0].get_xlabel() == "epoch"
     table = compare(a, b)
     assert "tensorflow" in table and "pytorch" in table
+
+
+def test_regression_history_keeps_the_lowest_validation_loss_and_prints_the_mae():
+    h = History("pytorch", task="regression")
+    h.record({"loss": 1.0, "mae": 9.0}, {"loss": 0.8, "mae": 8.0})
+    h.record({"loss": 0.5, "mae": 6.0}, {"loss": 0.9, "mae": 7.0})
+    assert h.best_epoch == 1 and h.metrics == ("loss", "mae")
+    assert "MAE 8.000" in str(h)
+    with pytest.raises(ValueError, match="task must be one of"):
+        History(task="ranking")
+
+
+def test_regression_metrics_are_the_standardised_mse_and_the_mae_in_units():
+    result = epoch_metrics(np.array([10.0, 20.0, 30.0]), np.array([12.0, 18.0, 30.0]), "regression",
+                           target_scale=2.0)
+    assert result == pytest.approx({"loss": (1 + 1 + 0) / 3, "mae": 4 / 3})
+
+
+def test_segmentation_dice_is_the_pooled_foreground_f1_of_scikit_learn():
+    rng = np.random.default_rng(1)
+    masks = rng.integers(0, 3, (6, 8, 8))
+    probabilities = rng.dirichlet(np.ones(3), size=(6, 8, 8))
+    result = epoch_metrics(masks, probabilities, "segmentation")
+    expected = f1_score(masks.ravel(), probabilities.argmax(-1).ravel(), labels=[1, 2], average="macro")
+    assert result["dice"] == pytest.approx(expected)
+    chosen = np.take_along_axis(probabilities, masks[..., None], -1)
+    assert result["loss"] == pytest.approx(-np.log(chosen).mean())
+
+
+def test_a_training_run_accumulates_segmentation_batches_like_the_whole_epoch():
+    rng = np.random.default_rng(2)
+    masks = rng.integers(0, 3, (10, 6, 6))
+    probabilities = rng.dirichlet(np.ones(3), size=(10, 6, 6))
+    run = TrainingRun("test", "segmentation", epochs=1, steps_per_epoch=2, verbose=False)
+    for _ in run.epochs():
+        run.batch(0.0, masks[:4], probabilities[:4])
+        run.batch(0.0, masks[4:], probabilities[4:])
+        assert run.end_epoch(masks, probabilities)
+    history = run.finish()
+    assert history.train["dice"][0] == pytest.approx(history.val["dice"][0])
+    assert history.train["loss"][0] == pytest.approx(history.val["loss"][0])
+
+
+# --- both frameworks' fit, evaluate, predict_proba, checkpoints ----------------------------------------
+
+
+@pytest.fixture(scope="module", params=FRAMEWORKS)
+def trained(request):
+    twin = load_twin(request.param)
+    dataset = tiny_dataset()
+    medcourse.seed_everything(0)
+    model = twin.package.cnn_classifier((16, 16, 1), 3)
+    return twin, dataset, model, twin.package.fit(model, dataset, epochs=2, batch_size=16, verbose=False)
+
+
+def test_fit_lowers_the_loss_on_a_tiny_dataset(trained):
+    twin, _, _, history = trained
+    assert history.framework == twin.name and history.epochs == 2
+    assert history.train["loss"][1] < history.train["loss"][0]
+    assert history.val["loss"][1] < history.val["loss"][0]
+
+
+def test_fit_keeps_the_best_epoch_weights(trained):
+    twin, dataset, model, history = trained
+    assert twin.package.evaluate(model, dataset, "val") == pytest.approx(history.best(), abs=1e-6)
+
+
+def test_same_seed_gives_the_same_history(trained):
+    twin, dataset, _, history = trained
+    medcourse.seed_everything(0)
+    again = twin.package.fit(twin.package.cnn_classifier((16, 16, 1), 3), dataset, epochs=2, batch_size=16,
+                             verbose=False)
+    assert again == history
+
+
+def test_evaluate_reports_loss_accuracy_auc_and_checks_the_split(trained):
+    twin, dataset, model, _ = trained
+    result = twin.package.evaluate(model, dataset)
+    assert set(result) == {"loss", "accuracy", "auc"} and 0 <= result["accuracy"] <= 1
+    with pytest.raises(ValueError, match="split"):
+        twin.package.evaluate(model, dataset, "validation")
+
+
+def test_fit_refuses_regression_data_and_bad_epochs(twin):
+    dataset = tiny_dataset()
+    regression = Dataset("r", dataset.train, dataset.val, dataset.test, (), "regression")
+    model = twin.package.cnn_classifier((16, 16, 1), 3)
+    with pytest.raises(ValueError, match="task"):
+        twin.package.fit(model, regression, epochs=1, verbose=False)
+    with pytest.raises(ValueError, match="epochs"):
+        twin.package.fit(model, dataset, epochs=0, verbose=False)
+
+
+def test_predict_proba_gives_probabilities_from_uint8_images_and_refuses_others(twin):
+    model = twin.package.cnn_classifier((16, 16, 1), 3)
+    probabilities = twin.package.predict_proba(model, tiny_dataset().test[0])
+    assert probabilities.shape == (48, 3) and probabilities.dtype == np.float32
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-6)
+    with pytest.raises(TypeError, match="uint8"):
+        twin.package.predict_proba(model, np.zeros((2, 16, 16), np.float32))
+    with pytest.raises(ValueError, match=r"\(16, 16, 1\)"):
+        twin.package.predict_proba(model, np.zeros((2, 28, 28), np.uint8))
+
+
+def test_device_is_a_gpu_only_when_one_is_present(twin):
+    gpu = {"pytorch": lambda: twin.torch.cuda.is_available(),
+           "tensorflow": lambda: bool(twin.tf.config.list_physical_devices("GPU"))}[twin.name]()
+    assert isinstance(twin.package.device(), str)
+    assert ("GPU" in twin.package.device().upper() or "CUDA" in twin.package.device().upper()) == gpu
+
+
+def test_saved_weights_load_back_identically(twin, tmp_path):
+    model = twin.package.cnn_classifier((16, 16, 1), 3)
+    path = twin.package.save_weights(model, tmp_path / twin.checkpoint)
+    other = twin.package.load_weights(twin.package.cnn_classifier((16, 16, 1), 3), path)
+    for a, b in zip(twin.weights(model), twin.weights(other), strict=True):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(FileNotFoundError, match="no weights file"):
+        twin.package.load_weights(other, tmp_path / ("missing" + twin.checkpoint))
+
+
+def _fully_convolutional(twin, classes: int = 3):
+    """A two-layer per-pixel classifier: enough to check that fit learns masks (the U-Net is notebook 05's)."""
+    if twin.name == "pytorch":
+        nn = twin.torch.nn
+        return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Conv2d(8, classes, 3, padding=1))
+    keras = twin.keras
+    return keras.Sequential([keras.Input((16, 16, 1)), keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+                             keras.layers.Conv2D(classes, 3, padding="same", activation="softmax")])
+
+
+def test_fit_learns_a_segmentation_and_predicts_per_pixel_probabilities(twin):
+    dataset = tiny_segmentation()
+    medcourse.seed_everything(0)
+    model = _fully_convolutional(twin)
+    history = twin.package.fit(model, dataset, epochs=4, batch_size=8, learning_rate=1e-2, verbose=False)
+    assert history.task == "segmentation" and history.metrics == ("loss", "dice")
+    assert history.val["dice"][history.best_epoch - 1] > history.val["dice"][0] or history.best_epoch == 1
+    assert history.best()["dice"] > 0.5
+    probabilities = twin.package.predict_proba(model, dataset.test[0])
+    assert probabilities.shape == (16, 16, 16, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=-1), 1, atol=1e-5)
+    assert twin.package.evaluate(model, dataset, "val") == pytest.approx(history.best(), abs=1e-6)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["EPSILON", "discriminator_loss", "generator_loss", "images_to_tanh_range", "jensen_shannon_divergence",
+__all__ = ["EPSILON", "discriminator_loss", "generator_loss", "jensen_shannon_divergence",
            "minimax_value", "optimal_discriminator", "tanh_range_to_images", "value_at_optimal_discriminator"]
 
 #: Probabilities are clipped to ``[EPSILON, 1 − EPSILON]`` before a logarithm, so a perfectly
@@ -171,22 +171,10 @@ def latent_noise(count: int, latent_dim: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)
 
 
-def images_to_tanh_range(images) -> np.ndarray:
-    """``uint8`` images (0…255) as float32 in ``[−1, 1]``, the range of a generator's ``tanh`` output.
-
-    Examples
-    --------
-    >>> images_to_tanh_range(np.array([0, 255], dtype=np.uint8)).tolist()
-    [-1.0, 1.0]
-    """
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise TypeError(f"images must be uint8 (0…255) as the Dataset holds them, got dtype {images.dtype}")
-    return images.astype(np.float32) / np.float32(127.5) - np.float32(1.0)
-
-
 def tanh_range_to_images(values) -> np.ndarray:
-    """Generator outputs in ``[−1, 1]`` back to ``uint8`` images (clipped, rounded): the inverse of the above.
+    """Generator outputs in ``[−1, 1]`` back to ``uint8`` images (clipped, rounded).
+
+    The inverse of ``medcourse.data.transforms.scale(images, value_range=(-1, 1))``.
 
     Examples
     --------

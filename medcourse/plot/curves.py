@@ -1,4 +1,4 @@
-"""Training curves: loss, accuracy and AUC per epoch, for one run or several overlaid (TF vs PyTorch)."""
+"""Training curves per epoch (loss and the task's metrics), for one run or several overlaid (TF vs PyTorch)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import numpy as np
 
 __all__ = ["LiveHistory", "history"]
 
-_LABELS = {"loss": "cross-entropy loss", "accuracy": "accuracy", "auc": "ROC AUC"}
+_LABELS = {"loss": "loss", "accuracy": "accuracy", "auc": "ROC AUC", "mae": "mean absolute error",
+           "dice": "mean foreground Dice"}
+_LOSS_LABELS = {"regression": "MSE (standardised target)", "segmentation": "cross-entropy per pixel"}
 
 
-def history(*histories, metrics=("loss", "accuracy", "auc"), labels=None, axes=None, title=None):
+def history(*histories, metrics=None, labels=None, axes=None, title=None):
     """Draw training (dashed) and validation (solid) curves of one or more :class:`medcourse.training.History`.
 
     Each history gets its own colour, labelled with its ``framework`` (or ``labels``); the epoch whose
@@ -19,8 +21,9 @@ def history(*histories, metrics=("loss", "accuracy", "auc"), labels=None, axes=N
     ----------
     *histories : History
         One or more runs.
-    metrics : sequence of str
-        Which of ``"loss"``, ``"accuracy"``, ``"auc"`` to draw, one panel each.
+    metrics : sequence of str, optional
+        Which of the recorded numbers to draw, one panel each (default: all of the first history's,
+        e.g. ``"loss"``, ``"accuracy"``, ``"auc"`` for a classifier).
     labels : sequence of str, optional
         Legend names, one per history.
     axes : sequence of matplotlib Axes, optional
@@ -36,10 +39,10 @@ def history(*histories, metrics=("loss", "accuracy", "auc"), labels=None, axes=N
 
     if not histories:
         raise ValueError("history() needs at least one History")
-    metrics = tuple(metrics)
-    unknown = set(metrics) - set(_LABELS)
+    metrics = tuple(histories[0].metrics if metrics is None else metrics)
+    unknown = [m for m in metrics if any(m not in h.metrics for h in histories)]
     if unknown:
-        raise ValueError(f"metrics must be among {tuple(_LABELS)}, got {sorted(unknown)}")
+        raise ValueError(f"metrics must be among {histories[0].metrics} (what the histories record), got {unknown}")
     if labels is not None and len(labels) != len(histories):
         raise ValueError(f"labels must name each of the {len(histories)} histories, got {len(labels)}")
     if axes is None:
@@ -60,10 +63,12 @@ def history(*histories, metrics=("loss", "accuracy", "auc"), labels=None, axes=N
             ax.plot(epochs, h.val[metric], "-", color=colour, label=f"{name} validation")
             if h.best_epoch is not None:
                 ax.plot([h.best_epoch], [h.val[metric][h.best_epoch - 1]], "o", color=colour)
+    loss_label = _LOSS_LABELS.get(histories[0].task, "cross-entropy loss")
     for ax, metric in zip(axes, metrics, strict=True):
+        label = loss_label if metric == "loss" else _LABELS.get(metric, metric)
         ax.set_xlabel("epoch")
-        ax.set_ylabel(_LABELS[metric])
-        ax.set_title(_LABELS[metric])
+        ax.set_ylabel(label)
+        ax.set_title(label)
         ax.grid(alpha=0.3)
         if max(h.epochs for h in histories) >= 1:
             ax.xaxis.get_major_locator().set_params(integer=True)
@@ -100,7 +105,8 @@ class LiveHistory:
         from IPython.display import display
 
         if self._figure is None:
-            self._figure, _ = plt.subplots(1, 3, figsize=(12.6, 3.2))
+            count = len(h.metrics)
+            self._figure, _ = plt.subplots(1, count, figsize=(4.2 * count, 3.2))
             plt.close(self._figure)  # shown through the display handle only, not again at cell end
         for ax in self._figure.axes:
             ax.clear()

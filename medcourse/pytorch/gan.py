@@ -2,7 +2,8 @@
 
 Mirrored name for name by :mod:`medcourse.tensorflow.gan`. Images are ``N×C×H×W`` in ``[−1, 1]``
 here (PyTorch's channels-first layout); discriminators output **logits**.
-Import as ``from medcourse.pytorch import gan as torch_gan``.
+Import as ``from medcourse.pytorch import gan as torch_gan``. Real images go in with
+``medcourse.pytorch.to_tensor(images, value_range=(-1, 1))``.
 """
 
 from __future__ import annotations
@@ -12,13 +13,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from medcourse.gan import GENERATOR_LOSSES, images_to_tanh_range, tanh_range_to_images
+from medcourse.gan import GENERATOR_LOSSES, tanh_range_to_images
 from medcourse.gan import latent_noise as numpy_latent_noise
 
 __all__ = [
-    "Conditional",
-    "PatchDiscriminator",
-    "UNet",
     "cnn_features",
     "conditional_discriminator",
     "conditional_generator",
@@ -27,7 +25,6 @@ __all__ = [
     "generate_images",
     "latent_noise",
     "patch_discriminator",
-    "to_tensor",
     "toy_discriminator",
     "toy_generator",
     "train_step",
@@ -73,11 +70,12 @@ def dcgan_generator(latent_dim: int = 32, width: int = 32) -> nn.Sequential:
     )
 
 
-def dcgan_discriminator(width: int = 32, *, spectral_norm: bool = False) -> nn.Sequential:
+def dcgan_discriminator(width: int = 32, *, spectral_norm: bool = False, channels: int = 1) -> nn.Sequential:
     """DCGAN discriminator for 28×28 grey images: strided conv ×2 (14, 7) → one logit per image."""
     return nn.Sequential(
         # No bias before a LeakyReLU, as in the Keras twin (whose graph optimiser trips over conv + bias + LeakyReLU).
-        _spectral(nn.Conv2d(1, width, 4, stride=2, padding=1, bias=False), spectral_norm), nn.LeakyReLU(0.2),  # 28 → 14
+        _spectral(nn.Conv2d(channels, width, 4, stride=2, padding=1, bias=False), spectral_norm),  # 28 → 14
+        nn.LeakyReLU(0.2),
         _spectral(nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False), spectral_norm),             # 14 → 7
         nn.LeakyReLU(0.2),
         nn.Flatten(),
@@ -110,8 +108,7 @@ def conditional_generator(num_classes: int, latent_dim: int = 32, width: int = 3
 
 def conditional_discriminator(num_classes: int, width: int = 32, *, spectral_norm: bool = False) -> Conditional:
     """Class-conditional discriminator ``D(x, y)``: ``y`` joins the image as constant one-hot channels."""
-    network = dcgan_discriminator(width, spectral_norm=spectral_norm)
-    network[0] = _spectral(nn.Conv2d(1 + num_classes, width, 4, stride=2, padding=1, bias=False), spectral_norm)
+    network = dcgan_discriminator(width, spectral_norm=spectral_norm, channels=1 + num_classes)
     return Conditional(network, num_classes, images=True)
 
 
@@ -187,7 +184,7 @@ def train_step(generator: nn.Module, discriminator: nn.Module, generator_optimiz
         A batch of real samples (``N×1×28×28`` images in ``[−1, 1]``, or ``N×1`` numbers for the toy).
     noise : tensor
         ``N×latent_dim`` standard normal noise.
-    labels : tensor of int, optional
+    labels : array or tensor of int, optional
         Class labels for conditional networks (used for the real and the generated batch).
     generator_loss : {"non-saturating", "minimax"}
     real_label : float
@@ -195,6 +192,7 @@ def train_step(generator: nn.Module, discriminator: nn.Module, generator_optimiz
     """
     if generator_loss not in GENERATOR_LOSSES:
         raise ValueError(f"generator_loss must be one of {GENERATOR_LOSSES}, got {generator_loss!r}")
+    labels = None if labels is None else torch.as_tensor(labels, dtype=torch.long, device=real.device)
     generator.train()
     discriminator.train()
     # Discriminator step: maximise log D(x) + log(1 − D(G(z))), i.e. minimise the cross-entropy.
@@ -229,14 +227,6 @@ def latent_noise(count: int, latent_dim: int, seed: int) -> torch.Tensor:
     return torch.from_numpy(numpy_latent_noise(count, latent_dim, seed))
 
 
-def to_tensor(images: np.ndarray) -> torch.Tensor:
-    """``uint8`` images ``N×H×W`` as a float32 ``N×1×H×W`` tensor in ``[−1, 1]`` (the generator's range)."""
-    images = np.asarray(images)
-    if images.ndim != 3:
-        raise ValueError(f"images must have shape N×H×W (grey), got {images.shape}")
-    return torch.from_numpy(images_to_tanh_range(images)[:, None])
-
-
 @torch.no_grad()
 def generate_images(generator: nn.Module, count: int, *, latent_dim: int = 32, seed: int = 0,
                     labels=None, batch_size: int = 256) -> np.ndarray:
@@ -259,10 +249,10 @@ def cnn_features(model: nn.Module, images: np.ndarray, *, batch_size: int = 256)
     ``model`` is :func:`medcourse.pytorch.cnn_classifier`; images are ``uint8`` ``N×H×W`` as in the Dataset.
     Returns float64 ``(N, 64)``.
     """
-    from medcourse.pytorch.cnn import to_tensor as classifier_tensor
+    from medcourse.pytorch.data import to_tensor
 
     model.eval()
     trunk = model[: list(dict(model.named_children())).index("pool2") + 1]
-    tensor = classifier_tensor(np.asarray(images))
+    tensor = to_tensor(np.asarray(images))
     outputs = [trunk(tensor[start:start + batch_size]).mean(dim=(2, 3)) for start in range(0, len(tensor), batch_size)]
     return torch.cat(outputs).numpy().astype(np.float64)

@@ -1,4 +1,4 @@
-"""Recurrent models in PyTorch (notebooks 07–08), mirrored name for name by :mod:`medcourse.tensorflow.sequences`.
+"""Recurrent models in PyTorch (notebooks 07–08), mirrored name for name by :mod:`medcourse.tensorflow.rnn`.
 
 * :func:`rnn_from_numpy` — a ``torch.nn.RNN`` holding the NumPy ``W_xh, W_hh, b_h`` of :mod:`medcourse.rnn`;
 * :class:`LectureRNN` — the lecture notes' ``RNN`` (``i2h``/``i2o`` on ``[input, hidden]``), completed;
@@ -7,12 +7,10 @@
 * :func:`fit_sequences`, :func:`predict_sequences` — a small training loop for all of them;
 * :func:`state_jacobian_norms` — ``‖∂s_t/∂s_0‖`` of an RNN, GRU or LSTM cell, by forward-mode autograd.
 
-Import as ``from medcourse.pytorch import sequences as torch_sequences``.
+Import as ``from medcourse.pytorch import rnn as torch_rnn``.
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import torch
@@ -20,6 +18,11 @@ from torch import nn
 
 import medcourse
 from medcourse import rnn as numpy_rnn
+from medcourse.data.transforms import batch_count, batch_order
+from medcourse.training import History, TrainingRun, check_epochs, check_fit_arguments
+
+from .data import to_tensor
+from .training import device
 
 __all__ = [
     "LectureRNN",
@@ -49,7 +52,7 @@ def rnn_from_numpy(W_xh, W_hh, b_h, *, dtype=torch.float32) -> nn.RNN:
     >>> layer(torch.zeros(2, 5, 3))[0].shape
     torch.Size([2, 5, 4])
     """
-    W_xh, W_hh, b_h, hidden, input_size = numpy_rnn._check_parameters(W_xh, W_hh, b_h)
+    W_xh, W_hh, b_h, hidden, input_size = numpy_rnn.check_parameters(W_xh, W_hh, b_h)
     layer = nn.RNN(input_size, hidden, nonlinearity="tanh", batch_first=True, dtype=dtype)
     with torch.no_grad():
         layer.weight_ih_l0.copy_(torch.as_tensor(W_xh))
@@ -104,7 +107,11 @@ class LectureRNN(nn.Module):
 
 def train_lecture_rnn(model: LectureRNN, sequences, labels, *, epochs: int = 5, batch_size: int = 32,
                       learning_rate: float = 0.01, seed: int = 0) -> list[float]:
-    """Train a :class:`LectureRNN` with ``NLLLoss`` and Adam; return the mean loss of each epoch."""
+    """Train a :class:`LectureRNN` with ``NLLLoss`` and Adam; return the mean loss of each epoch.
+
+    Batches follow :func:`medcourse.data.transforms.batch_order`, as in the TensorFlow twin.
+    """
+    epochs = check_epochs(epochs)
     medcourse.seed_everything(seed)
     sequences = torch.as_tensor(np.asarray(sequences, dtype=np.float32))
     labels = torch.as_tensor(np.asarray(labels, dtype=np.int64))
@@ -113,10 +120,9 @@ def train_lecture_rnn(model: LectureRNN, sequences, labels, *, epochs: int = 5, 
                          f"got {tuple(sequences.shape)}")
     loss_function = nn.NLLLoss()  # the model already outputs log-probabilities
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    generator = torch.Generator().manual_seed(seed)
     losses = []
-    for _ in range(epochs):
-        order = torch.randperm(len(labels), generator=generator)
+    for epoch in range(epochs):
+        order = torch.from_numpy(batch_order(len(labels), seed=seed, epoch=epoch))
         total = 0.0
         for start in range(0, len(labels), batch_size):
             batch = order[start:start + batch_size]
@@ -230,108 +236,75 @@ def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", feat
     return SequenceModel(frame_shape, outputs, features, hidden, temporal)
 
 
-def _to_input(model: nn.Module, images: np.ndarray) -> torch.Tensor:
-    """uint8 Dataset arrays → float tensors in [0, 1] in the layout ``model`` takes."""
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise TypeError(f"images must be uint8 as the Dataset holds them, got dtype {images.dtype}")
-    array = torch.as_tensor(images.astype(np.float32) / np.float32(255.0))
-    if isinstance(model, SequenceModel):
-        if array.ndim != 4:
-            raise ValueError(f"images must be sequences N×T×H×W, got shape {images.shape}")
-        return array.unsqueeze(2)  # N×T×H×W → N×T×1×H×W (channels first, per frame)
-    if array.ndim == 3:
-        return array.unsqueeze(1)  # N×H×W → N×1×H×W
-    return array.permute(0, 3, 1, 2)  # N×H×W×C → N×C×H×W
-
-
 def _is_regression(model) -> bool:
     return model.head.out_features == 1 if isinstance(model, SequenceModel) else False
+
+
+def _outputs(model: nn.Module, output: torch.Tensor) -> np.ndarray:
+    """Model output → NumPy: standardised values ``(N,)`` for regression, class probabilities otherwise."""
+    return output[:, 0].cpu().numpy() if _is_regression(model) else torch.softmax(output, dim=1).cpu().numpy()
 
 
 def predict_sequences(model: nn.Module, images: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     """Predictions from ``uint8`` Dataset arrays: target values ``(N,)`` for regression, else probabilities ``(N, K)``."""
     model.eval()
-    outputs = []
+    target = next(model.parameters()).device
     with torch.no_grad():
-        for start in range(0, len(images), batch_size):
-            outputs.append(model(_to_input(model, images[start:start + batch_size])))
-    output = torch.cat(outputs)
+        outputs = np.concatenate([_outputs(model, model(to_tensor(images[start:start + batch_size]).to(target)))
+                                  for start in range(0, len(images), batch_size)]).astype(np.float64)
     if _is_regression(model):
-        return (output[:, 0] * model.target_std + model.target_mean).numpy().astype(np.float64)
-    return torch.softmax(output, dim=1).numpy().astype(np.float64)
+        return outputs * float(model.target_std) + float(model.target_mean)
+    return outputs
 
 
 def fit_sequences(model: nn.Module, dataset, *, epochs: int = 3, batch_size: int = 16, learning_rate: float = 3e-3,
-                  seed: int = 0, verbose: bool = True) -> dict[str, list[float]]:
-    """Train on ``dataset.train`` with Adam; return ``{"loss", "val_loss", "val_metric", "seconds"}`` per epoch.
+                  seed: int = 0, verbose: bool = True) -> History:
+    """Train on ``dataset.train`` with Adam, validate after every epoch; return the :class:`~medcourse.training.History`.
 
-    The model ends with the weights of the epoch with the lowest validation loss (``record["best_epoch"]``,
-    counted from 1). A regression target is standardised (its training mean and standard deviation are stored on the
-    model) and trained with the mean squared error; ``val_metric`` is then the mean absolute error in
-    the target's units. A classification target is trained with cross-entropy; ``val_metric`` is the
-    accuracy. The same ``seed`` gives the same numbers.
+    A regression target is standardised (its training mean and standard deviation are stored in the model,
+    so they are saved with its weights) and trained with the mean squared error; the History then records
+    ``loss`` (MSE of the standardised target) and ``mae`` (in the target's units), and the best epoch is the
+    lowest validation loss. A classification target is trained with cross-entropy and judged like
+    :func:`medcourse.pytorch.fit` (accuracy, AUC). Batches follow :func:`medcourse.data.transforms.batch_order`,
+    as in the TensorFlow twin; the same ``seed`` gives the same History.
     """
-    from tqdm.auto import tqdm
-
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    epochs = check_fit_arguments(dataset, epochs, ("regression", "binary", "multiclass"), caller="fit_sequences")
     medcourse.seed_everything(seed)
     regression = _is_regression(model)
     if regression != (dataset.task == "regression"):
         raise ValueError(f"the model has {'1 output' if regression else 'several outputs'} but the dataset's "
                          f"task is {dataset.task!r}; use outputs=1 for regression, outputs=K for K classes")
+    target = device()
+    model.to(target)
     images, targets = dataset.train
     if regression:
-        targets = np.asarray(targets, dtype=np.float64)
-        model.target_mean.fill_(float(targets.mean()))
-        model.target_std.fill_(float(targets.std()) or 1.0)
-        scaled = torch.as_tensor(((targets - targets.mean()) / (targets.std() or 1.0)).astype(np.float32))
+        mean, std = float(np.mean(targets)), float(np.std(targets)) or 1.0
+        model.target_mean.fill_(mean)
+        model.target_std.fill_(std)
+        scaled = torch.as_tensor(((np.asarray(targets, dtype=np.float64) - mean) / std).astype(np.float32))
         loss_function = nn.MSELoss()
     else:
-        scaled = torch.as_tensor(np.array(targets, dtype=np.int64))  # a copy: Dataset arrays are read-only
+        std, scaled = 1.0, torch.as_tensor(np.array(targets, dtype=np.int64))  # a copy: Dataset arrays are read-only
         loss_function = nn.CrossEntropyLoss()  # takes logits
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    generator = torch.Generator().manual_seed(seed)
-    record = {"loss": [], "val_loss": [], "val_metric": [], "seconds": [], "best_epoch": 0}
+    run = TrainingRun("pytorch", dataset.task, epochs=epochs, steps_per_epoch=batch_count(len(images), batch_size),
+                      verbose=verbose, target_scale=std, title="PyTorch")
     best_state = None
-    progress = tqdm(total=epochs, desc="PyTorch", unit="epoch", disable=not verbose)
-    for _ in range(epochs):
-        start_time = time.perf_counter()
+    for epoch in run.epochs():
         model.train()
-        order = torch.randperm(len(scaled), generator=generator).numpy()
-        total = 0.0
+        order = batch_order(len(images), seed=seed, epoch=epoch)
         for start in range(0, len(order), batch_size):
             batch = order[start:start + batch_size]
-            output = model(_to_input(model, images[batch]))
-            loss = loss_function(output[:, 0] if regression else output, scaled[batch])
+            output = model(to_tensor(images[batch]).to(target))
+            loss = loss_function(output[:, 0] if regression else output, scaled[batch].to(target))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            total += loss.item() * len(batch)
-        record["loss"].append(total / len(order))
-        val_loss, val_metric = _validation(model, dataset, regression)
-        record["val_loss"].append(val_loss)
-        record["val_metric"].append(val_metric)
-        record["seconds"].append(time.perf_counter() - start_time)
-        if val_loss <= min(record["val_loss"]):  # keep the weights of the best validation epoch
-            record["best_epoch"] = len(record["val_loss"])
+            run.batch(loss.item(), scaled[batch].numpy(), _outputs(model, output.detach()))
+        if run.end_epoch(dataset.val[1], predict_sequences(model, dataset.val[0])):
             best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
-        progress.update(1)
-        progress.set_postfix(loss=f"{record['loss'][-1]:.3f}", val=f"{val_metric:.3f}")
-    progress.close()
     model.load_state_dict(best_state)
-    return record
-
-
-def _validation(model, dataset, regression: bool) -> tuple[float, float]:
-    images, targets = dataset.val
-    predictions = predict_sequences(model, images)
-    if regression:
-        std = float(model.target_std)
-        return float(np.mean(((predictions - targets) / std) ** 2)), float(np.mean(np.abs(predictions - targets)))
-    chosen = np.clip(predictions[np.arange(len(targets)), targets], 1e-12, 1.0)
-    return float(-np.mean(np.log(chosen))), float(np.mean(predictions.argmax(axis=1) == targets))
+    return run.finish()
 
 
 # --- vanishing and exploding gradients ------------------------------------------------------------

@@ -1,58 +1,74 @@
-"""Training and evaluation in PyTorch: ``fit`` and ``evaluate``, mirrored by :mod:`medcourse.tensorflow.training`."""
+"""Training and evaluation in PyTorch (notebook 04 §5): ``fit``, ``evaluate``, predictions, checkpoints.
+
+Mirrored name for name by :mod:`medcourse.tensorflow.training`. The training step and loop are written
+out here; the bookkeeping around them (progress bar, metrics, best epoch) is :class:`medcourse.training.TrainingRun`.
+"""
 
 from __future__ import annotations
 
-import math
-import time
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
 import medcourse
-from medcourse.training import History, class_weights, epoch_metrics
+from medcourse.training import TrainingRun, check_fit_arguments, check_images, class_weights, evaluate_split
 
-from .cnn import device, predict_proba
+from .data import batches, to_tensor
 
-__all__ = ["evaluate", "fit"]
+__all__ = ["device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights"]
+
+#: The tasks ``fit`` trains: a class per image, or a class per pixel.
+FIT_TASKS = ("binary", "multiclass", "segmentation")
 
 
-def _check_dataset(dataset) -> None:
-    task = getattr(dataset, "task", None)
-    if task not in ("binary", "multiclass"):
-        raise ValueError(f"fit needs a Dataset with task 'binary' or 'multiclass', got task {task!r}")
+def device() -> str:
+    """The device to train on: ``"cuda"`` when a GPU is present, otherwise ``"cpu"`` (``model.to(device())``).
+
+    Same rule as :func:`medcourse.tensorflow.device`, which names devices TensorFlow's way.
+    """
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _probabilities(logits: torch.Tensor) -> np.ndarray:
+    """Softmax over the class axis (dim 1), as NumPy: ``(N, K)``, or ``(N, H, W, K)`` for per-pixel logits."""
+    probabilities = torch.softmax(logits, dim=1)
+    if probabilities.ndim == 4:
+        probabilities = probabilities.permute(0, 2, 3, 1)  # N×K×H×W → N×H×W×K, as the Keras twin outputs
+    return probabilities.cpu().numpy()
 
 
 def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
         learning_rate: float = 1e-3, class_weight: str | None = "balanced", augment: bool = False,
-        live: bool = False, verbose: bool = True) -> History:
+        live: bool = False, verbose: bool = True) -> medcourse.training.History:
     """Train ``model`` on ``dataset.train`` with Adam, validate on ``dataset.val`` after every epoch.
 
-    The model ends up with the weights of its best epoch: the highest validation ROC AUC (binary) or
-    macro one-vs-rest AUC (multi-class), ties broken by the lower validation loss. AUC rather than
-    accuracy because it does not depend on a decision threshold and is what medical papers report.
+    The model ends up with the weights of its best epoch: the highest validation ROC AUC (classification,
+    macro one-vs-rest for several classes) or mean foreground Dice (segmentation), ties broken by the lower
+    validation loss. AUC rather than accuracy because it does not depend on a decision threshold.
 
     Parameters
     ----------
     model : torch.nn.Module
-        Outputs logits ``(N, K)``, e.g. :func:`cnn_classifier`.
+        Outputs logits ``(N, K)`` (e.g. :func:`medcourse.pytorch.cnn_classifier`) or ``(N, K, H, W)`` per pixel.
     dataset : medcourse.data.Dataset
-        A classification dataset (task ``"binary"`` or ``"multiclass"``).
+        Task ``"binary"``, ``"multiclass"`` or ``"segmentation"``.
     epochs : int
         Passes over the training split.
     batch_size : int
         Images per optimisation step.
     seed : int
-        Seeds everything (:func:`medcourse.seed_everything`) and the loader's shuffling and augmentation
-        (the TensorFlow twin gets the same batches): the same seed gives the same History. Seed before
-        building the model too, for the same initial weights.
+        Seeds everything (:func:`medcourse.seed_everything`) and the batches' order and augmentation (the
+        TensorFlow twin gets the same batches): the same seed gives the same History. Seed before building
+        the model too, for the same initial weights.
     learning_rate : float
         Adam's step size.
     class_weight : {"balanced", None}
-        ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` so rare classes count as much as
-        common ones (:func:`medcourse.training.class_weights`); ``None`` weights all cases equally.
+        ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` (:func:`medcourse.training.class_weights`;
+        pixels for segmentation) so rare classes count as much as common ones; ``None`` weights all equally.
     augment : bool
-        Random mirror/rotation/intensity changes of the training images (:func:`medcourse.pytorch.loader`).
+        Random mirror/rotation/intensity changes of the training images (:func:`medcourse.pytorch.batches`).
     live : bool
         Redraw the training curves after every epoch (in a notebook).
     verbose : bool
@@ -61,66 +77,70 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
     Returns
     -------
     History
-        Per-epoch loss, accuracy and AUC of the training and validation splits.
+        Per-epoch loss and the task's metrics (:data:`medcourse.training.TASK_METRICS`) for both splits.
     """
-    from tqdm.auto import tqdm
-
-    from medcourse.plot import LiveHistory
-
-    from .data import loader
-
-    _check_dataset(dataset)
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    epochs = check_fit_arguments(dataset, epochs, FIT_TASKS)
     medcourse.seed_everything(seed)
     target = device()
     model.to(target)
-    num_classes = dataset.num_classes
-    train_labels = dataset.train[1]
-    weights = torch.as_tensor(class_weights(train_labels, num_classes, class_weight), dtype=torch.float32,
-                              device=target)
-    loss_function = nn.CrossEntropyLoss(weight=weights)  # takes logits; weighted mean over the batch
+    weights = class_weights(dataset.train[1], dataset.num_classes, class_weight)
+    # CrossEntropyLoss takes logits (N, K) or (N, K, H, W) and class indices (N,) or (N, H, W).
+    loss_function = nn.CrossEntropyLoss(weight=torch.as_tensor(weights, dtype=torch.float32, device=target))
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-
-    history = History(framework="pytorch")
+    train_batches = batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
+    run = TrainingRun("pytorch", dataset.task, epochs=epochs, steps_per_epoch=len(train_batches), live=live,
+                      verbose=verbose, title="PyTorch")
     best_state = None
-    steps_per_epoch = math.ceil(len(train_labels) / batch_size)
-    live_plot = LiveHistory(title="PyTorch") if live else None
-    progress = tqdm(total=epochs * steps_per_epoch, desc="PyTorch", unit="batch", disable=not verbose, leave=True)
-    batches = loader(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
-    for epoch in range(epochs):
-        start = time.perf_counter()
+    for _ in run.epochs():
         model.train()
-        seen_labels, seen_probabilities = [], []
-        for images, labels in batches:  # each pass is a new epoch: a new order (and augmentation) from the seed
-            images, labels = images.to(target), labels.to(target).long()
+        for images, labels in train_batches:  # each pass is a new epoch: a new order (and augmentation)
+            images, labels = images.to(target), labels.to(target)
             logits = model(images)
             loss = loss_function(logits, labels)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            seen_labels.append(labels.cpu().numpy())
-            seen_probabilities.append(torch.softmax(logits.detach(), dim=1).cpu().numpy())
-            progress.update(1)
-            progress.set_postfix(epoch=epoch + 1, loss=f"{loss.item():.3f}")
-        train = epoch_metrics(np.concatenate(seen_labels), np.concatenate(seen_probabilities))
-        val = epoch_metrics(dataset.val[1], predict_proba(model, dataset.val[0]))
-        if history.record(train, val, time.perf_counter() - start):
+            run.batch(loss.item(), labels.cpu().numpy(), _probabilities(logits.detach()))
+        if run.end_epoch(dataset.val[1], predict_proba(model, dataset.val[0])):
             best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
-        progress.set_postfix(epoch=epoch + 1, loss=f"{train['loss']:.3f}", val_acc=f"{val['accuracy']:.3f}",
-                             val_auc=f"{val['auc']:.3f}")
-        if live_plot is not None:
-            live_plot.update(history)
-    progress.close()
     model.load_state_dict(best_state)
-    if verbose:
-        print(history)
-    return history
+    return run.finish()
 
 
 def evaluate(model: nn.Module, dataset, split: str = "test") -> dict[str, float]:
-    """Loss (mean cross-entropy), accuracy and AUC of ``model`` on one split of ``dataset``."""
-    if split not in ("train", "val", "test"):
-        raise ValueError(f"split must be 'train', 'val' or 'test', got {split!r}")
-    images, labels = getattr(dataset, split)
-    return epoch_metrics(labels, predict_proba(model, images))
+    """Loss and the task's metrics (accuracy and AUC, or Dice) of ``model`` on one split of ``dataset``."""
+    return evaluate_split(dataset, split, lambda images: predict_proba(model, images))
+
+
+@torch.no_grad()
+def predict_proba(model: nn.Module, images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
+    """Class probabilities for ``uint8`` images as the Dataset holds them: ``(N, K)``, or ``(N, H, W, K)`` per pixel.
+
+    Scales like :func:`medcourse.pytorch.batches`, switches the model to evaluation mode and applies the
+    softmax to the logits (per-pixel probabilities come channels last, as in the Keras twin).
+    """
+    check_images(images, getattr(model, "input_shape", None))  # the course's builders set it as (H, W, C)
+    tensor = to_tensor(images)
+    model.eval()
+    target = next(model.parameters()).device
+    outputs = [_probabilities(model(tensor[start:start + batch_size].to(target)))
+               for start in range(0, len(tensor), batch_size)]
+    return np.concatenate(outputs).astype(np.float32)
+
+
+def save_weights(model: nn.Module, path: str | Path) -> Path:
+    """Save the model's weights (its ``state_dict``) to ``path``, e.g. ``"cnn.pt"``; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), path)
+    return path
+
+
+def load_weights(model: nn.Module, path: str | Path) -> nn.Module:
+    """Load weights saved by :func:`save_weights` into ``model`` safely (``weights_only=True``: no pickled code runs)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no weights file at {path}")
+    state = torch.load(path, map_location=next(model.parameters()).device, weights_only=True)
+    model.load_state_dict(state)
+    return model

@@ -2,7 +2,8 @@
 
 Mirrored name for name by :mod:`medcourse.pytorch.gan`. Images are ``N×H×W×C`` in ``[−1, 1]`` here
 (channels last); discriminators output **logits**.
-Import as ``from medcourse.tensorflow import gan as tf_gan``.
+Import as ``from medcourse.tensorflow import gan as tf_gan``. Real images go in with
+``medcourse.tensorflow.to_tensor(images, value_range=(-1, 1))``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
-from medcourse.gan import GENERATOR_LOSSES, images_to_tanh_range, tanh_range_to_images
+from medcourse.gan import GENERATOR_LOSSES, tanh_range_to_images
 from medcourse.gan import latent_noise as numpy_latent_noise
 
 __all__ = [
@@ -23,7 +24,6 @@ __all__ = [
     "generate_images",
     "latent_noise",
     "patch_discriminator",
-    "to_tensor",
     "toy_discriminator",
     "toy_generator",
     "train_step",
@@ -187,7 +187,7 @@ def _step(generator, discriminator, generator_optimizer, discriminator_optimizer
 _compiled_step = tf.function(_step)
 
 
-def build_optimizer(optimizer: keras.optimizers.Optimizer, model: keras.Model) -> None:
+def _build_optimizer(optimizer: keras.optimizers.Optimizer, model: keras.Model) -> None:
     """Create the optimizer's slot variables now (outside any ``tf.function``), as a compiled step needs."""
     if not optimizer.built:
         optimizer.build(model.trainable_variables)
@@ -213,8 +213,8 @@ def train_step(generator, discriminator, generator_optimizer, discriminator_opti
     """
     if generator_loss not in GENERATOR_LOSSES:
         raise ValueError(f"generator_loss must be one of {GENERATOR_LOSSES}, got {generator_loss!r}")
-    build_optimizer(generator_optimizer, generator)
-    build_optimizer(discriminator_optimizer, discriminator)
+    _build_optimizer(generator_optimizer, generator)
+    _build_optimizer(discriminator_optimizer, discriminator)
     result = _compiled_step(generator, discriminator, generator_optimizer, discriminator_optimizer,
                             tf.convert_to_tensor(real, tf.float32), tf.convert_to_tensor(noise, tf.float32),
                             None if labels is None else tf.convert_to_tensor(np.asarray(labels), tf.int32),
@@ -225,14 +225,6 @@ def train_step(generator, discriminator, generator_optimizer, discriminator_opti
 def latent_noise(count: int, latent_dim: int, seed: int) -> tf.Tensor:
     """``count × latent_dim`` standard normal noise drawn by NumPy, so both frameworks can use the same ``z``."""
     return tf.constant(numpy_latent_noise(count, latent_dim, seed))
-
-
-def to_tensor(images: np.ndarray) -> tf.Tensor:
-    """``uint8`` images ``N×H×W`` as a float32 ``N×H×W×1`` tensor in ``[−1, 1]`` (the generator's range)."""
-    images = np.asarray(images)
-    if images.ndim != 3:
-        raise ValueError(f"images must have shape N×H×W (grey), got {images.shape}")
-    return tf.constant(images_to_tanh_range(images)[..., None])
 
 
 def generate_images(generator, count: int, *, latent_dim: int = 32, seed: int = 0,
@@ -253,10 +245,10 @@ def cnn_features(model: keras.Model, images: np.ndarray, *, batch_size: int = 25
 
     ``model`` is :func:`medcourse.tensorflow.cnn_classifier`; images are ``uint8`` ``N×H×W``. Returns ``(N, 64)``.
     """
-    from medcourse.training import images_to_float
+    from medcourse.tensorflow.data import to_tensor
 
     trunk = keras.Model(model.inputs[0], model.get_layer("pool2").output)
-    array = images_to_float(np.asarray(images))
+    array = to_tensor(np.asarray(images))
     outputs = [tf.reduce_mean(trunk(array[start:start + batch_size], training=False), axis=(1, 2)).numpy()
                for start in range(0, len(array), batch_size)]
     return np.concatenate(outputs).astype(np.float64)

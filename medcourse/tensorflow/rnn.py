@@ -1,15 +1,13 @@
-"""Recurrent models in TensorFlow/Keras (notebooks 07–08), mirroring :mod:`medcourse.pytorch.sequences`.
+"""Recurrent models in TensorFlow/Keras (notebooks 07–08), mirroring :mod:`medcourse.pytorch.rnn` name for name.
 
-Same names, same arguments: :func:`rnn_from_numpy`, :class:`LectureRNN`, :func:`train_lecture_rnn`,
-:func:`row_classifier`, :func:`sequence_model`, :func:`fit_sequences`, :func:`predict_sequences`.
+:func:`rnn_from_numpy`, :class:`LectureRNN`, :func:`train_lecture_rnn`, :func:`row_classifier`,
+:func:`sequence_model`, :func:`fit_sequences`, :func:`predict_sequences`, :func:`state_jacobian_norms`.
 Keras models take channels-last input (``N×H×W×C`` images, ``N×T×H×W×1`` sequences).
 
-Import as ``from medcourse.tensorflow import sequences as tf_sequences``.
+Import as ``from medcourse.tensorflow import rnn as tf_rnn``.
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import tensorflow as tf
@@ -17,6 +15,11 @@ from tensorflow import keras
 
 import medcourse
 from medcourse import rnn as numpy_rnn
+from medcourse.data.transforms import batch_count, batch_order
+from medcourse.training import History, TrainingRun, check_epochs, check_fit_arguments
+
+from .data import to_tensor
+from .training import device
 
 __all__ = [
     "LectureRNN",
@@ -25,6 +28,7 @@ __all__ = [
     "rnn_from_numpy",
     "row_classifier",
     "sequence_model",
+    "state_jacobian_norms",
     "train_lecture_rnn",
 ]
 
@@ -45,7 +49,7 @@ def rnn_from_numpy(W_xh, W_hh, b_h, *, dtype: str = "float32") -> keras.layers.S
     >>> tuple(layer(np.zeros((2, 5, 3), dtype="float32")).shape)
     (2, 5, 4)
     """
-    W_xh, W_hh, b_h, hidden, input_size = numpy_rnn._check_parameters(W_xh, W_hh, b_h)
+    W_xh, W_hh, b_h, hidden, input_size = numpy_rnn.check_parameters(W_xh, W_hh, b_h)
     layer = keras.layers.SimpleRNN(hidden, activation="tanh", return_sequences=True, dtype=dtype)
     layer.build((None, None, input_size))
     layer.set_weights([W_xh.T, W_hh.T, b_h])  # kernel, recurrent_kernel, bias
@@ -94,7 +98,11 @@ class LectureRNN(keras.Model):
 
 def train_lecture_rnn(model: LectureRNN, sequences, labels, *, epochs: int = 5, batch_size: int = 32,
                       learning_rate: float = 0.01, seed: int = 0) -> list[float]:
-    """Train a :class:`LectureRNN` with the negative log-likelihood and Adam; return each epoch's mean loss."""
+    """Train a :class:`LectureRNN` with the negative log-likelihood and Adam; return each epoch's mean loss.
+
+    Batches follow :func:`medcourse.data.transforms.batch_order`, as in the PyTorch twin.
+    """
+    epochs = check_epochs(epochs)
     medcourse.seed_everything(seed)
     sequences = np.asarray(sequences, dtype=np.float32)
     labels = np.asarray(labels, dtype=np.int64)
@@ -102,7 +110,6 @@ def train_lecture_rnn(model: LectureRNN, sequences, labels, *, epochs: int = 5, 
         raise ValueError(f"sequences must be (N, T, input) with N = len(labels) = {len(labels)}, "
                          f"got {sequences.shape}")
     optimizer = keras.optimizers.Adam(learning_rate)
-    rng = np.random.default_rng(seed)
 
     @tf.function(reduce_retracing=True)
     def step(batch_sequences, batch_labels):
@@ -115,8 +122,8 @@ def train_lecture_rnn(model: LectureRNN, sequences, labels, *, epochs: int = 5, 
         return loss
 
     losses = []
-    for _ in range(epochs):
-        order = rng.permutation(len(labels))
+    for epoch in range(epochs):
+        order = batch_order(len(labels), seed=seed, epoch=epoch)
         total = 0.0
         for start in range(0, len(labels), batch_size):
             batch = order[start:start + batch_size]
@@ -152,11 +159,47 @@ def row_classifier(input_shape, num_classes: int, *, hidden: int = 32, cell: str
     ], name="row_classifier")
 
 
+class SequenceModel(keras.Model):
+    """A small CNN applied to every frame, then a GRU/LSTM over the frames (or their plain average).
+
+    The Keras twin of :class:`medcourse.pytorch.rnn.SequenceModel`. The regression target's mean and standard
+    deviation are non-trainable weights, so they are saved with the model's weights.
+    """
+
+    def __init__(self, frame_shape, outputs: int, features: int, hidden: int, temporal: str, **kwargs):
+        super().__init__(name=f"sequence_{temporal}", **kwargs)
+        height, width = (int(n) for n in frame_shape)
+        self.frame_shape, self.temporal = (height, width), temporal
+        self.encoder = keras.Sequential([  # per frame: H×W×1 → features (halve the frame first: cheap on a CPU)
+            keras.Input((height, width, 1)),
+            keras.layers.AveragePooling2D(2),
+            keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
+            keras.layers.Conv2D(features, 3, padding="same", activation="relu"),
+            keras.layers.GlobalAveragePooling2D(),  # the average of a filter's map: e.g. the area it lights up
+            # PyTorch's BatchNorm1d defaults, spelled out (Keras's own default momentum is 0.99, epsilon 1e-3):
+            keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5),
+        ], name="encoder")
+        self.per_frame = keras.layers.TimeDistributed(self.encoder, name="per_frame")
+        self.recurrent = None if temporal == "mean" else _recurrent(temporal, hidden, name="recurrent")
+        self.head = keras.layers.Dense(outputs, name="head")
+        self.target_mean = self.add_weight(shape=(), initializer="zeros", trainable=False, name="target_mean")
+        self.target_std = self.add_weight(shape=(), initializer="ones", trainable=False, name="target_std")
+
+    def call(self, frames, training=False):
+        codes = self.per_frame(frames, training=training)  # N×T×features
+        if self.recurrent is None:
+            summary = keras.ops.mean(codes, axis=1)  # order-blind: the same for any shuffling of the frames
+        else:
+            change = codes - keras.ops.mean(codes, axis=1, keepdims=True)  # each frame relative to its sequence
+            summary = self.recurrent(keras.ops.concatenate([codes, change], axis=2), training=training)  # h_T
+        return self.head(summary)
+
+
 def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", features: int = 8,
-                   hidden: int = 32) -> keras.Model:
+                   hidden: int = 32) -> SequenceModel:
     """Per-frame CNN encoder → ``temporal`` (``"gru"``, ``"lstm"``, ``"rnn"`` or ``"mean"``) → Dense.
 
-    The Keras twin of :func:`medcourse.pytorch.sequences.sequence_model`; takes ``N×T×H×W×1``.
+    The Keras twin of :func:`medcourse.pytorch.rnn.sequence_model`; takes ``N×T×H×W×1``.
 
     Examples
     --------
@@ -167,67 +210,40 @@ def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", feat
         raise ValueError(f"frame_shape must be (H, W), got {frame_shape!r}")
     if temporal not in ("gru", "lstm", "rnn", "mean"):
         raise ValueError(f"temporal must be 'gru', 'lstm', 'rnn' or 'mean', got {temporal!r}")
-    height, width = (int(n) for n in frame_shape)
-    encoder = keras.Sequential([  # per frame: H×W×1 → features (halve the frame first: cheap on a CPU)
-        keras.Input((height, width, 1)),
-        keras.layers.AveragePooling2D(2),
-        keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
-        keras.layers.Conv2D(features, 3, padding="same", activation="relu"),
-        keras.layers.GlobalAveragePooling2D(),  # the average of a filter's map: e.g. the area it lights up
-        # PyTorch's BatchNorm1d defaults, spelled out (Keras's own default momentum is 0.99, epsilon 1e-3):
-        keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5),
-    ], name="encoder")
-    frames = keras.Input((None, height, width, 1))
-    codes = keras.layers.TimeDistributed(encoder, name="per_frame")(frames)  # N×T×features
-    if temporal == "mean":
-        summary = keras.layers.GlobalAveragePooling1D(name="mean_over_time")(codes)  # order-blind baseline
-    else:
-        change = codes - keras.ops.mean(codes, axis=1, keepdims=True)  # each frame relative to its own sequence
-        both = keras.layers.Concatenate(axis=2)([codes, change])
-        summary = _recurrent(temporal, hidden, name="recurrent")(both)  # last hidden state h_T
-    model = keras.Model(frames, keras.layers.Dense(outputs, name="head")(summary), name=f"sequence_{temporal}")
-    model.target_mean, model.target_std = 0.0, 1.0
+    model = SequenceModel(frame_shape, outputs, features, hidden, temporal)
+    model(np.zeros((1, 2, *model.frame_shape, 1), dtype=np.float32))  # build the weights now
     return model
 
 
 def _is_regression(model) -> bool:
-    return getattr(model, "target_mean", None) is not None and model.output_shape[-1] == 1
+    return isinstance(model, SequenceModel) and model.head.units == 1
 
 
-def _to_input(model, images: np.ndarray) -> np.ndarray:
-    images = np.asarray(images)
-    if images.dtype != np.uint8:
-        raise TypeError(f"images must be uint8 as the Dataset holds them, got dtype {images.dtype}")
-    array = images.astype(np.float32) / np.float32(255.0)
-    if len(model.input_shape) == 5:
-        if array.ndim != 4:
-            raise ValueError(f"images must be sequences N×T×H×W, got shape {images.shape}")
-        return array[..., np.newaxis]  # N×T×H×W → N×T×H×W×1 (channels last)
-    return array[..., np.newaxis] if array.ndim == 3 else array
+def _outputs(model, output) -> np.ndarray:
+    """Model output → NumPy: standardised values ``(N,)`` for regression, class probabilities otherwise."""
+    output = np.asarray(output, dtype=np.float64)
+    if _is_regression(model):
+        return output[:, 0]
+    output = np.exp(output - output.max(axis=1, keepdims=True))  # softmax of the logits
+    return output / output.sum(axis=1, keepdims=True)
 
 
 def predict_sequences(model: keras.Model, images: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     """Predictions from ``uint8`` Dataset arrays: target values ``(N,)`` for regression, else probabilities ``(N, K)``."""
-    outputs = [model(_to_input(model, images[start:start + batch_size]), training=False).numpy()
-               for start in range(0, len(images), batch_size)]
-    output = np.concatenate(outputs).astype(np.float64)
+    outputs = np.concatenate([_outputs(model, model(to_tensor(images[start:start + batch_size]), training=False))
+                              for start in range(0, len(images), batch_size)])
     if _is_regression(model):
-        return output[:, 0] * model.target_std + model.target_mean
-    output = np.exp(output - output.max(axis=1, keepdims=True))
-    return output / output.sum(axis=1, keepdims=True)
+        return outputs * float(model.target_std.numpy()) + float(model.target_mean.numpy())
+    return outputs
 
 
 def fit_sequences(model: keras.Model, dataset, *, epochs: int = 3, batch_size: int = 16, learning_rate: float = 3e-3,
-                  seed: int = 0, verbose: bool = True) -> dict[str, list[float]]:
-    """Train on ``dataset.train`` with Adam; return ``{"loss", "val_loss", "val_metric", "seconds"}`` per epoch.
+                  seed: int = 0, verbose: bool = True) -> History:
+    """Train on ``dataset.train`` with Adam, validate after every epoch; return the :class:`~medcourse.training.History`.
 
-    The Keras twin of :func:`medcourse.pytorch.sequences.fit_sequences` (same losses, same metrics); the
-    model ends with the weights of the epoch with the lowest validation loss (``record["best_epoch"]``).
+    The Keras twin of :func:`medcourse.pytorch.rnn.fit_sequences`: the same losses, batches, metrics and best epoch.
     """
-    from tqdm.auto import tqdm
-
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    epochs = check_fit_arguments(dataset, epochs, ("regression", "binary", "multiclass"), caller="fit_sequences")
     medcourse.seed_everything(seed)
     regression = _is_regression(model)
     if regression != (dataset.task == "regression"):
@@ -235,12 +251,13 @@ def fit_sequences(model: keras.Model, dataset, *, epochs: int = 3, batch_size: i
                          f"task is {dataset.task!r}; use outputs=1 for regression, outputs=K for K classes")
     images, targets = dataset.train
     if regression:
-        targets = np.asarray(targets, dtype=np.float64)
-        model.target_mean, model.target_std = float(targets.mean()), float(targets.std()) or 1.0
-        scaled = ((targets - model.target_mean) / model.target_std).astype(np.float32)
+        mean, std = float(np.mean(targets)), float(np.std(targets)) or 1.0
+        model.target_mean.assign(mean)
+        model.target_std.assign(std)
+        scaled = ((np.asarray(targets, dtype=np.float64) - mean) / std).astype(np.float32)
         loss_function = keras.losses.MeanSquaredError()
     else:
-        scaled = np.asarray(targets, dtype=np.int64)
+        std, scaled = 1.0, np.asarray(targets, dtype=np.int64)
         loss_function = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     optimizer = keras.optimizers.Adam(learning_rate)
 
@@ -251,39 +268,58 @@ def fit_sequences(model: keras.Model, dataset, *, epochs: int = 3, batch_size: i
             loss = loss_function(batch_targets, output[:, 0] if regression else output)
         optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables,
                                       strict=True))
-        return loss
+        return loss, output
 
-    rng = np.random.default_rng(seed)
-    record = {"loss": [], "val_loss": [], "val_metric": [], "seconds": [], "best_epoch": 0}
+    run = TrainingRun("tensorflow", dataset.task, epochs=epochs, steps_per_epoch=batch_count(len(images), batch_size),
+                      verbose=verbose, target_scale=std, title="TensorFlow")
     best_weights = None
-    progress = tqdm(total=epochs, desc="TensorFlow", unit="epoch", disable=not verbose)
-    for _ in range(epochs):
-        start_time = time.perf_counter()
-        order = rng.permutation(len(scaled))
-        total = 0.0
-        for start in range(0, len(order), batch_size):
-            batch = order[start:start + batch_size]
-            total += float(step(_to_input(model, images[batch]), scaled[batch])) * len(batch)
-        record["loss"].append(total / len(order))
-        val_loss, val_metric = _validation(model, dataset, regression)
-        record["val_loss"].append(val_loss)
-        record["val_metric"].append(val_metric)
-        record["seconds"].append(time.perf_counter() - start_time)
-        if val_loss <= min(record["val_loss"]):  # keep the weights of the best validation epoch
-            record["best_epoch"] = len(record["val_loss"])
-            best_weights = model.get_weights()
-        progress.update(1)
-        progress.set_postfix(loss=f"{record['loss'][-1]:.3f}", val=f"{val_metric:.3f}")
-    progress.close()
+    with tf.device(device()):
+        for epoch in run.epochs():
+            order = batch_order(len(images), seed=seed, epoch=epoch)
+            for start in range(0, len(order), batch_size):
+                batch = order[start:start + batch_size]
+                loss, output = step(to_tensor(images[batch]), scaled[batch])
+                run.batch(float(loss), scaled[batch], _outputs(model, output))
+            if run.end_epoch(dataset.val[1], predict_sequences(model, dataset.val[0])):
+                best_weights = [w.copy() for w in model.get_weights()]
     model.set_weights(best_weights)
-    return record
+    return run.finish()
 
 
-def _validation(model, dataset, regression: bool) -> tuple[float, float]:
-    images, targets = dataset.val
-    predictions = predict_sequences(model, images)
-    if regression:
-        return (float(np.mean(((predictions - targets) / model.target_std) ** 2)),
-                float(np.mean(np.abs(predictions - targets))))
-    chosen = np.clip(predictions[np.arange(len(targets)), targets], 1e-12, 1.0)
-    return float(-np.mean(np.log(chosen))), float(np.mean(predictions.argmax(axis=1) == targets))
+# --- vanishing and exploding gradients ------------------------------------------------------------
+
+
+def state_jacobian_norms(cell: keras.layers.Layer, inputs, initial_state=None) -> np.ndarray:
+    """``‖∂s_t/∂s_0‖`` (spectral norm, batch mean) for ``t = 1 … T`` of a ``SimpleRNNCell``, ``GRUCell`` or ``LSTMCell``.
+
+    The twin of :func:`medcourse.pytorch.rnn.state_jacobian_norms`: ``s`` is the hidden state ``h`` (RNN,
+    GRU) or the LSTM's cell state ``c``. Computed exactly with forward-mode differentiation
+    (``tf.autodiff.ForwardAccumulator``): every sample is repeated once per hidden unit ``i`` and carries the
+    tangent ``e_i``. The cell computes in its own dtype (build it with ``dtype="float64"`` for a reference).
+    """
+    dtype = tf.as_dtype(cell.compute_dtype)
+    inputs = tf.convert_to_tensor(np.asarray(inputs), dtype=dtype)
+    if inputs.shape.rank != 3:
+        raise ValueError(f"inputs must have shape (batch, T, features), got {tuple(inputs.shape)}")
+    batch, steps, features = inputs.shape
+    hidden = int(cell.units)
+    if not cell.built:
+        cell.build((None, features))
+    state = tf.zeros((batch, hidden), dtype) if initial_state is None else tf.convert_to_tensor(
+        np.asarray(initial_state), dtype=dtype)
+    repeated = tf.repeat(inputs, hidden, axis=0)  # row b·hidden + i is sample b, tangent e_i
+    s0 = tf.repeat(state, hidden, axis=0)
+    tangent = tf.tile(tf.eye(hidden, dtype=dtype), (batch, 1))
+    lstm = isinstance(cell, keras.layers.LSTMCell)
+    norms = np.empty(steps)
+    with tf.autodiff.ForwardAccumulator(primals=s0, tangents=tangent) as accumulator:
+        s, h = s0, tf.zeros_like(s0)
+        for t in range(steps):
+            if lstm:
+                _, (h, s) = cell(repeated[:, t], [h, s])
+            else:
+                _, new_states = cell(repeated[:, t], [s])
+                s = new_states[0] if isinstance(new_states, (list, tuple)) else new_states
+            jacobian_t = tf.reshape(accumulator.jvp(s), (batch, hidden, hidden)).numpy()
+            norms[t] = np.linalg.norm(jacobian_t, ord=2, axis=(1, 2)).mean()
+    return norms

@@ -1,59 +1,66 @@
-"""Training and evaluation in TensorFlow/Keras: ``fit`` and ``evaluate``, mirrored by :mod:`medcourse.pytorch.training`."""
+"""Training and evaluation in TensorFlow/Keras (notebook 04 §5): ``fit``, ``evaluate``, predictions, checkpoints.
+
+Mirrored name for name by :mod:`medcourse.pytorch.training`. The training step and loop are written out
+here; the bookkeeping around them (progress bar, metrics, best epoch) is :class:`medcourse.training.TrainingRun`.
+"""
 
 from __future__ import annotations
 
-import math
-import time
+from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
 import medcourse
-from medcourse.training import History, class_weights, epoch_metrics
+from medcourse.training import TrainingRun, check_fit_arguments, check_images, class_weights, evaluate_split
 
-from .cnn import device, predict_proba
+from .data import batches, to_tensor
 
-__all__ = ["evaluate", "fit"]
+__all__ = ["device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights"]
+
+#: The tasks ``fit`` trains: a class per image, or a class per pixel.
+FIT_TASKS = ("binary", "multiclass", "segmentation")
 
 
-def _check_dataset(dataset) -> None:
-    task = getattr(dataset, "task", None)
-    if task not in ("binary", "multiclass"):
-        raise ValueError(f"fit needs a Dataset with task 'binary' or 'multiclass', got task {task!r}")
+def device() -> str:
+    """The device to train on: ``"/GPU:0"`` when a GPU is present, otherwise ``"/CPU:0"`` (``with tf.device(device()):``).
+
+    Same rule as :func:`medcourse.pytorch.device`, which names devices PyTorch's way.
+    """
+    return "/GPU:0" if tf.config.list_physical_devices("GPU") else "/CPU:0"
 
 
 def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
         learning_rate: float = 1e-3, class_weight: str | None = "balanced", augment: bool = False,
-        live: bool = False, verbose: bool = True) -> History:
+        live: bool = False, verbose: bool = True) -> medcourse.training.History:
     """Train ``model`` on ``dataset.train`` with Adam, validate on ``dataset.val`` after every epoch.
 
-    A short custom training loop (the same steps as the PyTorch twin) rather than ``model.fit``, so both
-    frameworks see the same batches in the same order and report the same numbers. The model ends up
-    with the weights of its best epoch: the highest validation ROC AUC (binary) or macro one-vs-rest
-    AUC (multi-class), ties broken by the lower validation loss.
+    The Keras twin of :func:`medcourse.pytorch.fit`: the same arguments, batches, class weighting, metrics and
+    choice of the best epoch (the highest validation AUC, or mean foreground Dice for segmentation).
 
     Parameters
     ----------
     model : keras.Model
-        Outputs probabilities ``(N, K)`` (a final softmax), e.g. :func:`cnn_classifier`.
+        Outputs class probabilities ``(N, K)`` (e.g. :func:`medcourse.tensorflow.cnn_classifier`, which ends
+        with a softmax) or ``(N, H, W, K)`` per pixel.
     dataset : medcourse.data.Dataset
-        A classification dataset (task ``"binary"`` or ``"multiclass"``).
+        Task ``"binary"``, ``"multiclass"`` or ``"segmentation"``.
     epochs : int
         Passes over the training split.
     batch_size : int
         Images per optimisation step.
     seed : int
-        Seeds everything (:func:`medcourse.seed_everything`, deterministic TensorFlow ops) and the
-        pipeline's shuffling and augmentation (the PyTorch twin gets the same batches): the same seed gives
-        the same History. Seed before building the model too, for the same initial weights.
+        Seeds everything (:func:`medcourse.seed_everything`, deterministic TensorFlow ops) and the batches'
+        order and augmentation (the PyTorch twin gets the same batches): the same seed gives the same History.
+        Seed before building the model too, for the same initial weights.
     learning_rate : float
         Adam's step size.
     class_weight : {"balanced", None}
-        ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` (:func:`medcourse.training.class_weights`);
-        ``None`` weights all cases equally.
+        ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` (:func:`medcourse.training.class_weights`;
+        pixels for segmentation); ``None`` weights all cases equally.
     augment : bool
-        Random mirror/rotation/intensity changes of the training images (:func:`medcourse.tensorflow.dataset`).
+        Random mirror/rotation/intensity changes of the training images (:func:`medcourse.tensorflow.batches`).
     live : bool
         Redraw the training curves after every epoch (in a notebook).
     verbose : bool
@@ -62,20 +69,11 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
     Returns
     -------
     History
-        Per-epoch loss, accuracy and AUC of the training and validation splits.
+        Per-epoch loss and the task's metrics (:data:`medcourse.training.TASK_METRICS`) for both splits.
     """
-    from tqdm.auto import tqdm
-
-    from medcourse.plot import LiveHistory
-
-    from .data import dataset as pipeline
-
-    _check_dataset(dataset)
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    epochs = check_fit_arguments(dataset, epochs, FIT_TASKS)
     medcourse.seed_everything(seed)
-    train_labels = dataset.train[1]
-    weights = tf.constant(class_weights(train_labels, dataset.num_classes, class_weight), dtype=tf.float32)
+    weights = tf.constant(class_weights(dataset.train[1], dataset.num_classes, class_weight), dtype=tf.float32)
     optimizer = keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-8)  # PyTorch's default epsilon
 
     @tf.function(reduce_retracing=True)
@@ -83,48 +81,69 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
         with tf.GradientTape() as tape:
             probabilities = model(images, training=True)
             per_case = keras.losses.sparse_categorical_crossentropy(labels, probabilities)  # takes probabilities
-            case_weights = tf.gather(weights, labels)
+            case_weights = tf.gather(weights, labels)  # per image, or per pixel for segmentation
             loss = tf.reduce_sum(per_case * case_weights) / tf.reduce_sum(case_weights)  # as nn.CrossEntropyLoss
         gradients = tape.gradient(loss, model.trainable_variables)
         optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
         return loss, probabilities
 
-    history = History(framework="tensorflow")
+    train_batches = batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
+    run = TrainingRun("tensorflow", dataset.task, epochs=epochs, steps_per_epoch=len(train_batches), live=live,
+                      verbose=verbose, title="TensorFlow")
     best_weights = None
-    steps_per_epoch = math.ceil(len(train_labels) / batch_size)
-    live_plot = LiveHistory(title="TensorFlow") if live else None
-    progress = tqdm(total=epochs * steps_per_epoch, desc="TensorFlow", unit="batch", disable=not verbose,
-                    leave=True)
-    batches = pipeline(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
     with tf.device(device()):
-        for epoch in range(epochs):
-            start = time.perf_counter()
-            seen_labels, seen_probabilities = [], []
-            for images, labels in batches:  # each pass is a new epoch: a new order (and augmentation) from the seed
+        for _ in run.epochs():
+            for images, labels in train_batches:  # each pass is a new epoch: a new order (and augmentation)
                 labels = tf.cast(labels, tf.int32)
                 loss, probabilities = train_step(images, labels)
-                seen_labels.append(labels.numpy())
-                seen_probabilities.append(probabilities.numpy())
-                progress.update(1)
-                progress.set_postfix(epoch=epoch + 1, loss=f"{float(loss):.3f}")
-            train = epoch_metrics(np.concatenate(seen_labels), np.concatenate(seen_probabilities))
-            val = epoch_metrics(dataset.val[1], predict_proba(model, dataset.val[0]))
-            if history.record(train, val, time.perf_counter() - start):
+                run.batch(float(loss), labels.numpy(), probabilities.numpy())
+            if run.end_epoch(dataset.val[1], predict_proba(model, dataset.val[0])):
                 best_weights = [w.copy() for w in model.get_weights()]
-            progress.set_postfix(epoch=epoch + 1, loss=f"{train['loss']:.3f}", val_acc=f"{val['accuracy']:.3f}",
-                                 val_auc=f"{val['auc']:.3f}")
-            if live_plot is not None:
-                live_plot.update(history)
-    progress.close()
     model.set_weights(best_weights)
-    if verbose:
-        print(history)
-    return history
+    return run.finish()
 
 
 def evaluate(model: keras.Model, dataset, split: str = "test") -> dict[str, float]:
-    """Loss (mean cross-entropy), accuracy and AUC of ``model`` on one split of ``dataset``."""
-    if split not in ("train", "val", "test"):
-        raise ValueError(f"split must be 'train', 'val' or 'test', got {split!r}")
-    images, labels = getattr(dataset, split)
-    return epoch_metrics(labels, predict_proba(model, images))
+    """Loss and the task's metrics (accuracy and AUC, or Dice) of ``model`` on one split of ``dataset``."""
+    return evaluate_split(dataset, split, lambda images: predict_proba(model, images))
+
+
+def _expected_shape(model: keras.Model) -> tuple[int, ...] | None:
+    shape = getattr(model, "input_shape", None)
+    if isinstance(shape, tuple) and len(shape) == 4 and all(isinstance(n, int) for n in shape[1:]):
+        return tuple(shape[1:])
+    return None
+
+
+def predict_proba(model: keras.Model, images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
+    """Class probabilities for ``uint8`` images as the Dataset holds them: ``(N, K)``, or ``(N, H, W, K)`` per pixel.
+
+    Scales like :func:`medcourse.tensorflow.batches` and calls the model in inference mode (it already
+    ends with a softmax).
+    """
+    check_images(images, _expected_shape(model))
+    tensor = to_tensor(images)
+    outputs = [model(tensor[start:start + batch_size], training=False).numpy()
+               for start in range(0, len(images), batch_size)]
+    return np.concatenate(outputs).astype(np.float32)
+
+
+def save_weights(model: keras.Model, path: str | Path) -> Path:
+    """Save the model's weights in Keras's native format; ``path`` must end with ``.weights.h5``."""
+    path = Path(path)
+    if not path.name.endswith(".weights.h5"):
+        raise ValueError(f"path must end with '.weights.h5' (Keras's weights format), got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.save_weights(path)
+    return path
+
+
+def load_weights(model: keras.Model, path: str | Path) -> keras.Model:
+    """Load weights saved by :func:`save_weights` into ``model`` (a ``.weights.h5`` file holds no code)."""
+    path = Path(path)
+    if not path.name.endswith(".weights.h5"):
+        raise ValueError(f"path must end with '.weights.h5' (Keras's weights format), got {path.name!r}")
+    if not path.is_file():
+        raise FileNotFoundError(f"no weights file at {path}")
+    model.load_weights(path)
+    return model
