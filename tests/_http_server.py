@@ -5,6 +5,7 @@ The first path segment chooses the behaviour, the rest names a file in the serve
 * ``/files/NAME``       the file, with its Content-Length;
 * ``/status/CODE/NAME`` an empty answer with HTTP status CODE (404, 500, 503 …);
 * ``/truncated/NAME``   the full Content-Length announced, half the bytes sent, then the connection closed;
+* ``/unannounced/NAME`` half the bytes, no Content-Length, then the connection closed (looks complete);
 * ``/drip/NAME``        the full Content-Length announced, one byte every 0.2 s, closed after 15 s;
 * ``/trickle/NAME``     256 bytes every 0.05 s (about 5 kB/s) until done.
 
@@ -45,7 +46,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         body = target.read_bytes()
         self.send_response(200)
         self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
+        if kind != "unannounced":
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the client gave up, as it should
             getattr(self, f"_send_{kind}", self._send_files)(body)
@@ -57,6 +59,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body[: len(body) // 2])
         self.wfile.flush()
         self.close_connection = True
+
+    def _send_unannounced(self, body: bytes) -> None:
+        self._send_truncated(body)
 
     def _send_drip(self, body: bytes) -> None:
         stop = time.monotonic() + 15.0

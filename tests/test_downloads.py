@@ -141,6 +141,14 @@ def test_a_truncated_body_is_never_stored_under_the_final_name(tmp_path, served,
     assert _leftovers(tmp_path / "cache") == []
 
 
+def test_a_truncated_body_without_a_content_length_is_caught_by_the_archive_check(tmp_path, served, base_url):
+    base_url(served, "unannounced")  # the server closes early and never said how long the file is
+    with pytest.raises(medmnist.MedMNISTError, match=r"not a valid \.npz archive .*probably truncated") as caught:
+        medmnist.download("breastmnist", tmp_path / "cache", verify=False, progressbar=False)
+    assert caught.value.reason == "invalid"
+    assert _leftovers(tmp_path / "cache") == []
+
+
 def test_an_md5_mismatch_is_discarded_with_its_own_message(tmp_path, served, base_url, monkeypatch):
     base_url(served)
     other = {**BREAST.md5s, 28: "0" * 32}
