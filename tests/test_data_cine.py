@@ -90,3 +90,43 @@ def test_contraction_is_zero_at_end_diastole_and_one_at_end_systole():
 def test_bad_cine_options_are_refused_with_a_message_naming_them(options, message):
     with pytest.raises(ValueError, match=message):
         load_dataset("cine", **options)
+
+
+# --- masks=True: per-frame heart structures ----------------------------------------------------------
+
+# sha256 of the masks of cine.generate(8, seed=3, split="val", masks=True).
+EXPECTED_MASKS_DIGEST = "09e811c83d0ad8a737ee139a09ded53b2071532feebe827593d6193a47cdf373"
+
+
+def test_masks_option_gives_per_frame_structure_masks_of_the_same_sequences_and_keeps_the_ef():
+    plain = load_dataset("cine", **SMALL)
+    data = load_dataset("cine", masks=True, **SMALL)
+    assert data.task == "segmentation"
+    assert data.classes == ("background", "LV cavity", "LV myocardium", "RV cavity")
+    for split, (sequences, masks) in data.splits().items():
+        np.testing.assert_array_equal(sequences, getattr(plain, split)[0])
+        assert masks.dtype == np.uint8 and masks.shape == sequences.shape
+        np.testing.assert_array_equal(data.info["ejection_fraction"][split], getattr(plain, split)[1])
+
+
+def test_ejection_fraction_from_the_segmented_lv_areas_matches_the_true_one():
+    data = load_dataset("cine", masks=True, **SMALL)
+    masks, ef = data.train[1], data.info["ejection_fraction"]["train"]
+    area = (masks == 1).sum(axis=(2, 3)).astype(float)
+    from_masks = 100.0 * (1.0 - (area.min(axis=1) / area.max(axis=1)) ** 1.5)
+    assert np.abs(from_masks - ef).mean() < 3.0
+    assert np.corrcoef(from_masks, ef)[0, 1] > 0.98
+
+
+def test_the_cavity_mask_is_the_bright_blood_and_the_myocardium_the_dark_ring():
+    sequences, masks = load_dataset("cine", masks=True, **SMALL).train
+    assert sequences[masks == 1].mean() > sequences[masks == 0].mean() + 50
+    assert sequences[masks == 2].mean() < sequences[masks == 0].mean() - 20
+    assert sequences[masks == 3].mean() > sequences[masks == 0].mean() + 50
+
+
+def test_cine_masks_match_the_recorded_fingerprint_and_need_the_default_target():
+    _, _, masks = cine.generate(8, seed=3, split="val", masks=True)
+    assert hashlib.sha256(masks.tobytes()).hexdigest() == EXPECTED_MASKS_DIGEST
+    with pytest.raises(ValueError, match="with masks=True the labels are the per-frame masks"):
+        load_dataset("cine", masks=True, target="reduced_ef")

@@ -157,3 +157,67 @@ def test_importing_medcourse_data_does_not_import_a_framework():
             "print(sorted({'torch', 'tensorflow'} & set(sys.modules)))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+# --- masks=True: the same patches, labelled pixel by pixel -------------------------------------------
+
+# sha256 of load_dataset("lesions", masks=True, seed=0, train_size=16, val_size=8, test_size=8).
+EXPECTED_MASKS_DIGEST = "c7712c1501013efb6e4cb8486f5e801ba046a500bb1679be39aa26441a976b31"
+
+
+def test_masks_option_gives_a_segmentation_dataset_of_the_very_same_images():
+    patches = load_dataset("lesions", **SMALL)
+    masked = load_dataset("lesions", masks=True, **SMALL)
+    assert masked.task == "segmentation"
+    assert masked.classes == ("background", "solid nodule", "cyst", "calcification", "irregular mass")
+    for (images, labels), (same_images, masks) in zip(patches.splits().values(), masked.splits().values(),
+                                                      strict=True):
+        np.testing.assert_array_equal(images, same_images)
+        assert masks.dtype == np.uint8 and masks.shape == images.shape
+        # One index per lesion kind: each patch's mask holds its own label and nothing else.
+        assert np.array_equal(masks.max(axis=(1, 2)), labels)
+        assert np.all((masks == 0) | (masks == labels[:, None, None]))
+
+
+def test_every_lesion_has_a_mask_sized_like_its_kind_and_lesion_free_patches_have_none():
+    _, labels = load_dataset("lesions", **SMALL).train
+    masks = load_dataset("lesions", masks=True, **SMALL).train[1]
+    area = (masks > 0).sum(axis=(1, 2))
+    assert np.all(area[labels == 0] == 0) and np.all(area[labels > 0] > 0)
+    mean = {kind: area[labels == kind].mean() for kind in range(1, 5)}
+    assert mean[3] < 8 < mean[1] < mean[2] and mean[1] < mean[4]  # calcifications are a few pixels
+
+
+def test_the_mask_follows_the_drawn_lesion_bright_nodules_and_dark_cysts():
+    images, _ = load_dataset("lesions", **SMALL).train
+    masks = load_dataset("lesions", masks=True, **SMALL).train[1]
+    for kind, brighter in ((1, True), (2, False), (4, True)):
+        chosen = masks.max(axis=(1, 2)) == kind
+        inside = np.array([image[mask > 0].mean() for image, mask in zip(images[chosen], masks[chosen], strict=True)])
+        outside = np.array([image[mask == 0].mean() for image, mask in zip(images[chosen], masks[chosen], strict=True)])
+        assert np.all(inside > outside + 20) if brighter else np.mean(inside < outside) > 0.95
+
+
+def test_binary_masks_have_one_foreground_class_and_half_the_patches_empty():
+    data = load_dataset("lesions", masks=True, binary=True, **SMALL)
+    assert data.classes == ("background", "lesion")
+    masks = data.train[1]
+    assert set(np.unique(masks)) == {0, 1}
+    assert abs((masks.max(axis=(1, 2)) == 0).mean() - 0.5) < 0.01
+
+
+def test_masks_match_the_recorded_fingerprint():
+    data = load_dataset("lesions", masks=True, seed=0, train_size=16, val_size=8, test_size=8)
+    digest = hashlib.sha256()
+    for images, masks in data.splits().values():
+        digest.update(images.tobytes())
+        digest.update(masks.tobytes())
+    assert digest.hexdigest() == EXPECTED_MASKS_DIGEST
+
+
+def test_generator_returns_masks_only_when_asked_and_the_same_images_either_way():
+    plain = lesions.generate(30, seed=2, split="val", size=40, difficulty="hard")
+    with_masks = lesions.generate(30, seed=2, split="val", size=40, difficulty="hard", masks=True)
+    assert len(plain) == 2 and len(with_masks) == 3
+    np.testing.assert_array_equal(plain[0], with_masks[0])
+    np.testing.assert_array_equal(plain[1], with_masks[1])
