@@ -323,3 +323,19 @@ def test_the_cache_notices_a_file_replaced_with_the_same_size_and_modification_t
     second = load_dataset("pneumoniamnist", root=tmp_path, verify=False, download=False).train[0]
     assert not np.array_equal(second, first)
     np.testing.assert_array_equal(second, np.load(path)["train_images"])
+
+
+def test_an_unreadable_file_is_reported_as_unreadable_not_corrupt(tmp_path, monkeypatch):
+    from medcourse.data.medmnist import files
+
+    _write_official_layout(tmp_path / "pneumoniamnist.npz")
+
+    def refuse(path):  # what reading another user's mode-0600 file gives (root reads everything, so simulate)
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(files, "file_md5", refuse)
+    with pytest.raises(medmnist.MedMNISTError, match=r"cannot be read \(permission denied\): it is not corrupt.*"
+                                                      r"chmod a\+r") as caught:
+        load_dataset("pneumoniamnist", root=tmp_path, download=False)
+    assert caught.value.reason == "unreadable"
+    assert medmnist.status("pneumoniamnist", tmp_path)[0] == "unverified"

@@ -75,7 +75,7 @@ def _labels(raw: np.ndarray, info: MedMNISTInfo, split: str, name: str) -> np.nd
     return read_only(labels)
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=2)
 def _read(path: str, identity: tuple, flag: str, size: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The three checked, read-only splits of ``path`` (cached while the file's identity is unchanged)."""
     path_ = Path(path)
