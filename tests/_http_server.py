@@ -7,7 +7,8 @@ The first path segment chooses the behaviour, the rest names a file in the serve
 * ``/truncated/NAME``   the full Content-Length announced, half the bytes sent, then the connection closed;
 * ``/unannounced/NAME`` half the bytes, no Content-Length, then the connection closed (looks complete);
 * ``/drip/NAME``        the full Content-Length announced, one byte every 0.2 s, closed after 15 s;
-* ``/trickle/NAME``     256 bytes every 0.05 s (about 5 kB/s) until done.
+* ``/trickle/NAME``     256 bytes every 0.05 s (about 5 kB/s) until done;
+* ``/silent/NAME``      nothing at all for 5 s, then the connection closed.
 
 ``requests`` counts every request by its path, so a test can tell that nothing was asked.
 """
@@ -33,6 +34,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         self.requests[path] += 1
         kind, _, rest = path.lstrip("/").partition("/")
+        if kind == "silent":
+            time.sleep(5.0)
+            self.close_connection = True
+            return
         if kind == "status":
             code, _, _name = rest.partition("/")
             self.send_response(int(code))

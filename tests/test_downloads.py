@@ -83,6 +83,14 @@ def test_a_download_past_its_deadline_is_abandoned_and_leaves_nothing(tmp_path, 
     assert _leftovers(tmp_path / "cache") == []
 
 
+def test_a_server_that_accepts_but_never_answers_is_abandoned(tmp_path, served):
+    with pytest.raises(DownloadError, match=r"accepted the connection but did not answer within 0.5 s") as caught:
+        download_file(f"{served.url}/silent/breastmnist.npz", tmp_path / "cache" / "breastmnist.npz",
+                      md5=None, limits=Limits(timeout=0.5), progressbar=False)
+    assert caught.value.reason == "too-slow"
+    assert _leftovers(tmp_path / "cache") == []
+
+
 def test_the_partial_file_of_a_killed_download_is_not_data_and_the_next_attempt_removes_it(tmp_path, served):
     folder = tmp_path / "cache"
     script = ("import sys\nfrom medcourse.data.download import download_file\n"

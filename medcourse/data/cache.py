@@ -61,8 +61,9 @@ def writable_folder(folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     for parent in (folder, *folder.parents):
         if parent.exists() and not parent.is_dir():
-            raise CacheFolderError(f"the data folder {folder} cannot be created: {parent} is a file, not a "
-                                   f"folder; {_where_else()}", "not-a-directory")
+            where = f"the data folder {folder}" if parent == folder else \
+                f"the data folder {folder} cannot be created: {parent}"
+            raise CacheFolderError(f"{where} is a file, not a folder; {_where_else()}", "not-a-directory")
     try:
         (folder / PARTIAL_DIR).mkdir(parents=True, exist_ok=True)
         probe = folder / PARTIAL_DIR / f"probe.{_owner_tag()}{_PARTIAL_SUFFIX}"

@@ -109,6 +109,9 @@ class GuardedDownloader:
         try:
             response = requests.get(url, stream=True, timeout=self.limits.timeout,
                                     headers={"Accept-Encoding": "identity"})
+        except requests.exceptions.ReadTimeout:
+            raise DownloadError(f"{host} accepted the connection but did not answer within "
+                                f"{self.limits.timeout:g} s", "too-slow") from None
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
             raise DownloadError(f"could not reach {host} ({type(error).__name__}): you seem to be offline, "
                                 "or the server is down", "offline") from None

@@ -205,8 +205,7 @@ def fetch(flag: str, root: str | os.PathLike | None = None, *, size: int = 28, l
     if shipped is not None and md5(shipped) == info.md5_for(size):
         _copy_shipped(shipped, path)
         return path, repaired + "copied from the shipped data (no download)"
-    download(flag, root, size=size, limits=limits, progressbar=progressbar)
-    checked_md5(flag, size, path, "cache")
+    download(flag, root, size=size, limits=limits, progressbar=progressbar)  # MD5 checked before it is stored
     return path, repaired + "downloaded"
 
 
