@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from medcourse.data.arrays import read_only  # noqa: F401  (its former home: kept for old imports)
-
 #: Split names in the order their random streams are numbered.
 SPLITS = ("train", "val", "test")
 
