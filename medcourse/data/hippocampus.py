@@ -145,7 +145,8 @@ def volumes(dataset: Dataset, split: str = "test", predicted: np.ndarray | None 
     Parameters
     ----------
     dataset : Dataset
-        The hippocampus dataset (``load_dataset("hippocampus")``) or a subset keeping its ``info``.
+        The hippocampus dataset as ``load_dataset("hippocampus")`` returns it (its ``info`` describes
+        every slice of each split).
     split : {"train", "val", "test"}
     predicted : array, optional
         Class indices ``(N, 48, 64)`` or probabilities ``(N, 48, 64, K)`` for the split's ``N``
