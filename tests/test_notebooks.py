@@ -4,6 +4,7 @@ nbval executes the notebooks themselves (they are collected from notebooks/ by t
 """
 
 import re
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -15,6 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 REPOSITORY = medcourse.repository_url
 OWNER_AND_NAME = REPOSITORY.removeprefix("https://github.com/")
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+FRAMEWORK_IMPORT = re.compile(r"^\s*(import (tensorflow|torch|keras)|from (tensorflow|torch|keras)[ .]"
+                              r"|import medcourse\.(pytorch|tensorflow)|from medcourse\.(pytorch|tensorflow)"
+                              r"|from medcourse import (pytorch|tensorflow))", re.M)
 
 
 def load(path):
@@ -72,13 +77,30 @@ def test_every_link_to_the_repository_uses_the_one_address(notebook_path):
         assert owner_and_name == OWNER_AND_NAME
 
 
-def test_setup_cell_comes_first_and_installs_medcourse_only_on_colab(notebook_path):
+def test_setup_cell_comes_first_and_installs_the_release_only_on_colab(notebook_path):
     setup = code_cells(load(notebook_path))[0]
     assert "setup" in setup.metadata.get("tags", [])
     assert 'if "google.colab" in sys.modules:' in setup.source
-    assert f'%pip install --quiet "medcourse @ git+{REPOSITORY}"' in setup.source
-    assert not re.search(r"pip install[^\n]*(tensorflow|torch)", setup.source), "never reinstall the frameworks"
+    assert f'%pip install --quiet "medcourse @ git+{REPOSITORY}@v{VERSION}"' in setup.source, \
+        f"the Colab line installs the release tag v{VERSION} (pyproject's version), never a moving branch"
+    assert not re.search(r"pip install[^\n]*(tensorflow|torch|numpy)", setup.source), "never reinstall those"
     assert "import medcourse" in setup.source
+
+
+def test_frameworks_are_imported_only_when_chosen_and_their_cells_are_marked(notebook_path):
+    notebook = load(notebook_path)
+    cells = code_cells(notebook)
+    assert not FRAMEWORK_IMPORT.search(cells[0].source), "the setup cell imports no framework"
+    uses_frameworks = any(FRAMEWORK_IMPORT.search(cell.source) for cell in cells)
+    if not uses_frameworks:
+        return
+    assert "%load_ext medcourse.frameworks" in cells[0].source
+    assert re.search(r"^FRAMEWORKS = ", tagged(notebook, "parameters")[0].source, re.M)
+    importing = cells[2].source
+    assert "FRAMEWORKS = check_frameworks(FRAMEWORKS)" in importing
+    assert 'if "tensorflow" in FRAMEWORKS:' in importing and 'if "pytorch" in FRAMEWORKS:' in importing
+    for cell in cells[3:]:
+        assert not FRAMEWORK_IMPORT.search(cell.source), "frameworks are imported in the cell after the parameters"
 
 
 def test_exactly_one_parameters_cell_then_the_seed_call(notebook_path):
