@@ -49,3 +49,27 @@ def test_window_explorer_has_width_and_level_sliders_that_redraw():
     assert descriptions == ["width (HU)", "level (HU)"]
     explorer.children[0].value = 1500.0  # moving a slider must not raise
     plt.close("all")
+
+
+def test_draw_window_draws_monochrome1_with_the_reversed_ramp():
+    image = np.linspace(-1000, 1000, 32 * 32).reshape(32, 32)
+    figure = draw_window(image, 400, 40, cmap="gray_r")
+    assert figure.axes[0].images[0].get_cmap().name == "gray_r"
+    assert "0 = white" in figure.axes[-1].get_ylabel()
+
+
+def test_show_scan_keeps_hounsfield_units_and_draws_monochrome1_white_for_low_values():
+    from dataclasses import replace
+
+    from medcourse.data import scans
+    from medcourse.plot import show_scan
+
+    ct = scans.load_ct_slice()
+    drawn = show_scan(ct, window="soft tissue")
+    assert drawn.get_cmap().name == "gray" and np.array_equal(drawn.get_array().data, ct.image)
+    monochrome1 = replace(ct, photometric="MONOCHROME1")
+    drawn = show_scan(monochrome1, window="soft tissue")
+    assert drawn.get_cmap().name == "gray_r" and np.array_equal(drawn.get_array().data, ct.image)
+    cine = scans.load_ultrasound_cine()
+    frame = show_scan(cine, frame=3)
+    assert frame.get_array().shape == cine.image.shape[1:] and frame.get_array().dtype == np.uint8

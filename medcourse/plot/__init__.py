@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from medcourse.plot.curves import LiveHistory, history
 from medcourse.plot.gan import LiveGAN, gan_progress, tile  # noqa: F401  (notebooks 09–10)
-from medcourse.plot.images import WINDOWS, apply_window, image_grid, show_image
+from medcourse.plot.images import WINDOWS, apply_window, image_grid, show_image, show_scan
 
-__all__ = ["WINDOWS", "LiveHistory", "apply_window", "history", "image_grid", "show_image"]
+__all__ = ["WINDOWS", "LiveHistory", "apply_window", "history", "image_grid", "show_image", "show_scan"]

@@ -114,6 +114,25 @@ def show_image(image: np.ndarray, *, window: float | str | None = None, level: f
     return drawn
 
 
+def show_scan(scan, *, window: float | str | None = None, level: float | None = None, title: str | None = None,
+              frame: int = 0, colorbar: bool = True, ax=None):
+    """Show a :class:`medcourse.data.scans.Scan` as its header says: physical units, mm axes, the right grey ramp.
+
+    Grey images keep their physical values (so a window in HU applies) and are drawn with ``scan.cmap``:
+    ``"gray_r"`` for a MONOCHROME1 DICOM, whose low values are meant to look white. Colour images are drawn
+    from ``scan.display_image()`` (8-bit RGB, whatever the stored bit depth). For a cine loop or a volume,
+    ``frame`` picks the image to show (the first axis).
+    """
+    image = scan.display_image()
+    is_colour = scan.cmap is None
+    if image.ndim == (4 if is_colour else 3):
+        image = image[frame]
+    if is_colour:
+        return show_image(image, spacing=scan.spacing, title=title, ax=ax)
+    return show_image(image, window=window, level=level, spacing=scan.spacing, unit=scan.unit or "a.u.",
+                      cmap=scan.cmap or "gray", title=title, colorbar=colorbar, ax=ax)
+
+
 def image_grid(images: np.ndarray, labels: Sequence | np.ndarray | None = None, *,
                classes: Sequence[str] | None = None, ncols: int = 8, cmap: str = "gray",
                title: str | None = None, size: float = 1.4):

@@ -23,7 +23,7 @@ def _check_image(image) -> np.ndarray:
 
 def draw_window(image: np.ndarray, window: float | str = "soft tissue", level: float | None = None, *,
                 spacing: Sequence[float] | None = None, unit: str = "HU", title: str | None = None,
-                axes=None):
+                cmap: str = "gray", axes=None):
     """Draw ``image`` through a display window (left) and its histogram with that window (right).
 
     Parameters
@@ -38,6 +38,8 @@ def draw_window(image: np.ndarray, window: float | str = "soft tissue", level: f
         Pixel spacing (row mm, column mm) for millimetre axes.
     unit : str
         Intensity unit for the labels (``"HU"`` for CT, ``"a.u."`` for MR).
+    cmap : str
+        ``"gray"``, or ``"gray_r"`` for a MONOCHROME1 DICOM (``Scan.cmap``: low values shown white).
     axes : pair of matplotlib Axes, optional
         Where to draw; a new figure when omitted.
 
@@ -71,7 +73,7 @@ def draw_window(image: np.ndarray, window: float | str = "soft tissue", level: f
     image_ax, histogram_ax = axes
     figure = image_ax.figure
     label = f"{name} window: " if name else "window: "
-    show_image(values, window=window, level=level, spacing=spacing, unit=unit, ax=image_ax,
+    show_image(values, window=window, level=level, spacing=spacing, unit=unit, cmap=cmap, ax=image_ax,
                title=title or f"{label}W {window:g}, L {level:g} {unit}")
 
     histogram_ax.hist(values.ravel(), bins=120, color="tab:grey", log=True)
@@ -80,7 +82,8 @@ def draw_window(image: np.ndarray, window: float | str = "soft tissue", level: f
     x = np.linspace(min(values.min(), low), max(values.max(), high), 400)
     ramp.plot(x, np.clip((x - low) / (high - low), 0.0, 1.0), color="tab:orange")
     ramp.set_ylim(-0.02, 1.02)
-    ramp.set_ylabel("displayed brightness (0 = black, 1 = white)")
+    ramp.set_ylabel("displayed brightness (0 = white, 1 = black)" if cmap == "gray_r"
+                    else "displayed brightness (0 = black, 1 = white)")
     histogram_ax.set_xlabel(f"intensity ({unit})")
     histogram_ax.set_ylabel("pixels (log scale)")
     histogram_ax.set_title("Histogram and the window's grey-level ramp")
@@ -90,7 +93,7 @@ def draw_window(image: np.ndarray, window: float | str = "soft tissue", level: f
 
 
 def window_explorer(image: np.ndarray, *, spacing: Sequence[float] | None = None, window: float = 400.0,
-                    level: float = 40.0, unit: str = "HU"):
+                    level: float = 40.0, unit: str = "HU", cmap: str = "gray"):
     """Width and level sliders over :func:`draw_window`; returns the ipywidgets container to display.
 
     Parameters
@@ -102,6 +105,8 @@ def window_explorer(image: np.ndarray, *, spacing: Sequence[float] | None = None
         Starting width and centre.
     unit : str
         Intensity unit (``"HU"`` for CT).
+    cmap : str
+        ``"gray"``, or ``"gray_r"`` for a MONOCHROME1 DICOM (pass ``scan.cmap``).
     """
     import ipywidgets
     import matplotlib.pyplot as plt
@@ -111,7 +116,7 @@ def window_explorer(image: np.ndarray, *, spacing: Sequence[float] | None = None
     span = max(high - low, 1.0)
 
     def update(window: float, level: float) -> None:
-        draw_window(values, window, level, spacing=spacing, unit=unit)
+        draw_window(values, window, level, spacing=spacing, unit=unit, cmap=cmap)
         plt.show()
 
     width_slider = ipywidgets.FloatSlider(value=float(window), min=1.0, max=2.0 * span, step=span / 200,
