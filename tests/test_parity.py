@@ -39,6 +39,8 @@ BEHAVIOUR = {
     "conditional_discriminator": "called as D(images, labels) in PyTorch, D([images, labels]) in Keras",
     "patch_discriminator": "called as D(noisy, candidate) in PyTorch, D([noisy, candidate]) in Keras",
     "batches": "yields NCHW tensors from a DataLoader (PyTorch) or NHWC tensors from a tf.data.Dataset",
+    "fit": "a custom loss= follows the framework's argument order: loss(logits, labels) in PyTorch, "
+           "loss(labels, probabilities) in Keras",
 }
 
 #: Annotations that name the same kind of thing in each framework (the "return kind" of a twin).

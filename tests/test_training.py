@@ -231,3 +231,21 @@ def test_fit_learns_a_segmentation_and_predicts_per_pixel_probabilities(twin):
     assert probabilities.shape == (16, 16, 16, 3)
     np.testing.assert_allclose(probabilities.sum(axis=-1), 1, atol=1e-5)
     assert twin.package.evaluate(model, dataset, "val") == pytest.approx(history.best(), abs=1e-6)
+
+
+def test_fit_minimises_the_loss_it_is_given_instead_of_the_cross_entropy(twin):
+    if twin.name == "pytorch":  # PyTorch's argument order: loss(logits, labels)
+        torch = twin.torch
+
+        def towards_class_0(logits, labels):
+            return torch.nn.functional.cross_entropy(logits, torch.zeros_like(labels))
+    else:  # Keras's argument order: loss(labels, probabilities)
+        tf = twin.tf
+
+        def towards_class_0(labels, probabilities):
+            return tf.reduce_mean(twin.keras.losses.sparse_categorical_crossentropy(tf.zeros_like(labels), probabilities))
+    dataset = tiny_dataset()
+    medcourse.seed_everything(0)
+    model = twin.package.cnn_classifier((16, 16, 1), 3)
+    twin.package.fit(model, dataset, epochs=2, batch_size=16, loss=towards_class_0, verbose=False)
+    assert np.all(twin.package.predict_proba(model, dataset.test[0]).argmax(axis=1) == 0)

@@ -41,7 +41,7 @@ def _probabilities(logits: torch.Tensor) -> np.ndarray:
 
 def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
         learning_rate: float = 1e-3, class_weight: str | None = "balanced", augment: bool = False,
-        live: bool = False, verbose: bool = True) -> medcourse.training.History:
+        loss=None, live: bool = False, verbose: bool = True) -> medcourse.training.History:
     """Train ``model`` on ``dataset.train`` with Adam, validate on ``dataset.val`` after every epoch.
 
     The model ends up with the weights of its best epoch: the highest validation ROC AUC (classification,
@@ -69,6 +69,10 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
         pixels for segmentation) so rare classes count as much as common ones; ``None`` weights all equally.
     augment : bool
         Random mirror/rotation/intensity changes of the training images (:func:`medcourse.pytorch.batches`).
+    loss : callable, optional
+        ``loss(logits, labels) -> scalar tensor``, PyTorch's argument order (as ``nn.CrossEntropyLoss``), to
+        minimise instead of the class-weighted cross-entropy (``class_weight`` then has no effect), e.g. a soft
+        Dice loss for segmentation (notebook 05).
     live : bool
         Redraw the training curves after every epoch (in a notebook).
     verbose : bool
@@ -85,7 +89,7 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
     model.to(target)
     weights = class_weights(dataset.train[1], dataset.num_classes, class_weight)
     # CrossEntropyLoss takes logits (N, K) or (N, K, H, W) and class indices (N,) or (N, H, W).
-    loss_function = nn.CrossEntropyLoss(weight=torch.as_tensor(weights, dtype=torch.float32, device=target))
+    loss_function = loss or nn.CrossEntropyLoss(weight=torch.as_tensor(weights, dtype=torch.float32, device=target))
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     train_batches = batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
     run = TrainingRun("pytorch", dataset.task, epochs=epochs, steps_per_epoch=len(train_batches), live=live,
@@ -96,11 +100,11 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
         for images, labels in train_batches:  # each pass is a new epoch: a new order (and augmentation)
             images, labels = images.to(target), labels.to(target)
             logits = model(images)
-            loss = loss_function(logits, labels)
+            batch_loss = loss_function(logits, labels)
             optimizer.zero_grad()
-            loss.backward()
+            batch_loss.backward()
             optimizer.step()
-            run.batch(loss.item(), labels.cpu().numpy(), _probabilities(logits.detach()))
+            run.batch(batch_loss.item(), labels.cpu().numpy(), _probabilities(logits.detach()))
         if run.end_epoch(dataset.val[1], predict_proba(model, dataset.val[0])):
             best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
     model.load_state_dict(best_state)

@@ -33,7 +33,7 @@ def device() -> str:
 
 def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
         learning_rate: float = 1e-3, class_weight: str | None = "balanced", augment: bool = False,
-        live: bool = False, verbose: bool = True) -> medcourse.training.History:
+        loss=None, live: bool = False, verbose: bool = True) -> medcourse.training.History:
     """Train ``model`` on ``dataset.train`` with Adam, validate on ``dataset.val`` after every epoch.
 
     The Keras twin of :func:`medcourse.pytorch.fit`: the same arguments, batches, class weighting, metrics and
@@ -61,6 +61,10 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
         pixels for segmentation); ``None`` weights all cases equally.
     augment : bool
         Random mirror/rotation/intensity changes of the training images (:func:`medcourse.tensorflow.batches`).
+    loss : callable, optional
+        ``loss(labels, probabilities) -> scalar``, Keras's argument order (as ``keras.losses``), to minimise
+        instead of the class-weighted cross-entropy (``class_weight`` then has no effect), e.g. a soft Dice loss
+        for segmentation (notebook 05).
     live : bool
         Redraw the training curves after every epoch (in a notebook).
     verbose : bool
@@ -80,12 +84,15 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
     def train_step(images, labels):
         with tf.GradientTape() as tape:
             probabilities = model(images, training=True)
-            per_case = keras.losses.sparse_categorical_crossentropy(labels, probabilities)  # takes probabilities
-            case_weights = tf.gather(weights, labels)  # per image, or per pixel for segmentation
-            loss = tf.reduce_sum(per_case * case_weights) / tf.reduce_sum(case_weights)  # as nn.CrossEntropyLoss
-        gradients = tape.gradient(loss, model.trainable_variables)
+            if loss is None:
+                per_case = keras.losses.sparse_categorical_crossentropy(labels, probabilities)  # takes probabilities
+                case_weights = tf.gather(weights, labels)  # per image, or per pixel for segmentation
+                batch_loss = tf.reduce_sum(per_case * case_weights) / tf.reduce_sum(case_weights)  # as PyTorch's
+            else:
+                batch_loss = loss(labels, probabilities)
+        gradients = tape.gradient(batch_loss, model.trainable_variables)
         optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
-        return loss, probabilities
+        return batch_loss, probabilities
 
     train_batches = batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
     run = TrainingRun("tensorflow", dataset.task, epochs=epochs, steps_per_epoch=len(train_batches), live=live,
@@ -95,8 +102,8 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
         for _ in run.epochs():
             for images, labels in train_batches:  # each pass is a new epoch: a new order (and augmentation)
                 labels = tf.cast(labels, tf.int32)
-                loss, probabilities = train_step(images, labels)
-                run.batch(float(loss), labels.numpy(), probabilities.numpy())
+                batch_loss, probabilities = train_step(images, labels)
+                run.batch(float(batch_loss), labels.numpy(), probabilities.numpy())
             if run.end_epoch(dataset.val[1], predict_proba(model, dataset.val[0])):
                 best_weights = [w.copy() for w in model.get_weights()]
     model.set_weights(best_weights)
