@@ -1,8 +1,12 @@
-"""A real browser check: JupyterLab in headless Chromium runs notebooks 01 and 02 and a widget reacts.
+"""Real browser checks in headless Chromium: JupyterLab runs notebooks, and the lecture site works offline.
 
-Starts JupyterLab on 127.0.0.1 with a random token, drives Debian's Chromium through chromedriver
-(Selenium), runs all cells, moves the first slider of an interactive widget with the keyboard, and
-asserts that the figure the widget draws changes. Screenshots land in ``artifacts/browser/``.
+* JupyterLab on 127.0.0.1 with a random token, driven through chromedriver (Selenium): it runs all
+  cells of notebooks 01 and 02, moves the first slider of an interactive widget with the keyboard, and
+  asserts that the figure the widget draws changes. Screenshots land in ``artifacts/browser/``.
+* The lecture site (``python -m medcourse site``) of notebook 00, served on 127.0.0.1 to a Chromium
+  whose network is off (no name resolves, every other address goes to a dead proxy): every request
+  the page makes, logged by Chrome's DevTools, stays on the site; the formulas are typeset, a figure
+  is visible and the search box finds a section. Screenshots land in ``artifacts/site/``.
 
 Skipped, with the reason, only where Chromium or chromedriver is not installed
 (``apt-get install chromium chromium-driver``; ``.ci/run`` installs them).
@@ -76,8 +80,8 @@ def jupyterlab(tmp_path_factory):
     log.close()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def start_chromium(profile: Path, *extra: str, log_requests: bool = False):
+    """Headless Chromium through chromedriver, with the course's flags (and ``extra``)."""
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
 
@@ -86,10 +90,18 @@ def browser(tmp_path_factory):
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--no-first-run", "--disable-quic", "--window-size=1400,1000",
-                     f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+                     f"--user-data-dir={profile}", *extra):
         options.add_argument(argument)
+    if log_requests:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_script_timeout(30)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = start_chromium(tmp_path_factory.mktemp("chromium"))
     yield driver
     driver.quit()
 
@@ -164,3 +176,119 @@ def test_notebook_runs_in_jupyterlab_and_its_widget_reacts(jupyterlab, browser, 
     time.sleep(1)
     browser.save_screenshot(str(ARTIFACTS / f"{name[:2]}_after_slider.png"))
     assert changed
+
+
+# --- the lecture site with the network off (issue 13, items 11 and 13) --------------------------------
+
+
+@pytest.fixture(scope="module")
+def lecture_site(tmp_path_factory):
+    """The site of notebook 00, served on 127.0.0.1 (stopped at the end)."""
+    import functools
+    import http.server
+    import threading
+
+    from medcourse.course import site
+    from medcourse.course.run import run_notebook
+
+    notebook = ROOT / "notebooks" / "00_welcome.ipynb"
+    executed = tmp_path_factory.mktemp("executed")
+    result = run_notebook(notebook, output=executed / notebook.name, parameters={"CHECK_FRAMEWORKS": False})
+    assert result.ok, result.error
+    out = tmp_path_factory.mktemp("site") / "public"
+    site.build_site(out, [notebook], executed=executed)
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def offline_browser(tmp_path_factory):
+    """Chromium with the network off: no host name resolves and every non-loopback request goes to a dead proxy."""
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-offline"), "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                            "--proxy-server=http://127.0.0.1:9", log_requests=True)
+    yield driver
+    driver.quit()
+
+
+def requests_made(driver, site: str) -> tuple[list[str], list[str]]:
+    """Every address that pages of ``site`` asked for since the last call, and those that failed.
+
+    From DevTools' network log; the browser's own pages (its new-tab page) are left out by their document.
+    """
+    import json
+
+    asked, failed, addresses = [], [], {}
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if not message.get("params", {}).get("documentURL", site).startswith(site):
+            continue
+        if message["method"] == "Network.requestWillBeSent":
+            addresses[message["params"]["requestId"]] = message["params"]["request"]["url"]
+            asked.append(message["params"]["request"]["url"])
+        elif message["method"] == "Network.responseReceived" and message["params"]["response"]["status"] >= 400:
+            failed.append(f"{message['params']['response']['status']} {message['params']['response']['url']}")
+        elif message["method"] == "Network.loadingFailed":
+            address = addresses.get(message["params"]["requestId"])  # None: not a request of the site's pages
+            if address is not None and not address.startswith("about:"):
+                failed.append(f"{message['params']['errorText']} {address}")
+    return asked, failed
+
+
+TYPESET = ("if (!window.MathJax || !MathJax.Hub) return false;"
+           "if (window.medcourseTypeset === undefined) { window.medcourseTypeset = false;"
+           " MathJax.Hub.Queue(function () { window.medcourseTypeset = true; }); }"
+           "return window.medcourseTypeset;")
+FIGURE = """
+const image = Array.from(document.querySelectorAll('.jp-OutputArea-output img'))
+  .find(img => img.complete && img.naturalWidth > 100 && !img.src.endsWith('.svg'));
+if (!image) return null;
+image.scrollIntoView({block: 'center'});
+const box = image.getBoundingClientRect();
+return {width: box.width, height: box.height, top: box.top, bottom: box.bottom, inViewport:
+        box.top >= 0 && box.bottom <= window.innerHeight && box.width > 100 && box.height > 100};
+"""
+
+
+def test_the_lecture_site_typesets_math_shows_figures_and_searches_with_the_network_off(lecture_site, offline_browser):
+    from selenium.webdriver.common.by import By
+
+    driver, base = offline_browser, lecture_site
+    artifacts = ROOT / "artifacts" / "site"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    requests_made(driver, base)  # forget what the browser loaded before the page
+    driver.get(f"{base}/00_welcome.html")
+    wait_for(driver, TYPESET, 60, "MathJax did not finish typesetting the page")
+    display = driver.find_elements(By.CSS_SELECTOR, ".MathJax_Display")
+    assert display, "no displayed formula was typeset"
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", display[0])
+    driver.save_screenshot(str(artifacts / "00_welcome_math.png"))
+    assert display[0].size["width"] > 50 and display[0].size["height"] > 10
+    assert driver.find_elements(By.CSS_SELECTOR, ".MathJax_Error, .merror") == []
+    prose = driver.execute_script("return Array.from(document.querySelectorAll('.jp-RenderedMarkdown'))"
+                                  ".map(e => e.innerText).join(' ')")
+    assert "$$" not in prose and "\\frac" not in prose, "some TeX was left as text"
+
+    figure = wait_for(driver, f"return (function() {{ {FIGURE} }})()", 20, "no figure image loaded")
+    assert figure["inViewport"], figure
+    driver.save_screenshot(str(artifacts / "00_welcome_figure.png"))
+
+    search = driver.find_element(By.ID, "medcourse-search")
+    search.send_keys("Hounsfield")
+    results = wait_for(driver, "return Array.from(document.querySelectorAll('#medcourse-results a'))"
+                               ".map(a => a.getAttribute('href'))", 10, "the search box found nothing")
+    assert all(href.startswith("00_welcome.html#") for href in results), results
+    driver.save_screenshot(str(artifacts / "00_welcome_search.png"))
+
+    asked, failed = requests_made(driver, base)
+    elsewhere = [url for url in asked if not url.startswith((base, "data:", "about:", "blob:"))]
+    assert elsewhere == [], f"the page asked for addresses off the site: {elsewhere}"
+    assert failed == [], f"requests that failed: {failed}"
+    assert any(url.startswith(f"{base}/assets/mathjax/") for url in asked)

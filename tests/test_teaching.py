@@ -1,11 +1,11 @@
 """Teaching operations: the student release, the lecture site, Colab and Binder readiness."""
 
 import re
+import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
-import tomllib
 from packaging.requirements import Requirement
 from packaging.version import Version
 

@@ -124,7 +124,7 @@ class OutputFolder:
         self._remove_empty_folders(set(previous) - set(written))
 
     def _write_manifest(self, written: list[str]) -> None:
-        record = {"tool": self.tool, "written": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        record = {"tool": self.tool, "written": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                   "files": {relative: sha256(self.root / relative) for relative in sorted(written)}}
         partial = self.manifest.with_name(self.manifest.name + ".partial")
         partial.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")

@@ -152,7 +152,8 @@ def search_index(entries: list[dict]) -> str:
 def _plain_text(fragment: str) -> str:
     fragment = re.sub(r"<(script|style)\b.*?</\1>", " ", fragment, flags=re.S)
     fragment = re.sub(r"<img\b[^>]*>", " ", fragment)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).replace("¶", " ").split())
+    fragment = re.sub(r"</?(p|div|li|h[1-6]|br|pre|tr|td|th|table|ul|ol)\b[^>]*>", " ", fragment)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).replace("¶", " ").split())
 
 
 def _index(entries: list[dict]) -> str:
@@ -170,7 +171,8 @@ def _index(entries: list[dict]) -> str:
             f"<title>{COURSE_TITLE}</title>"
             f"<script type=\"text/x-mathjax-config\">{site_assets.MATHJAX_CONFIG}</script>"
             f"<script src=\"{site_assets.MATHJAX_URL}\"></script>"
-            "<link rel=\"stylesheet\" href=\"assets/medcourse.css\"></head><body class=\"medcourse-index\">"
+            "<link rel=\"stylesheet\" href=\"assets/medcourse.css\">"
+            "<link rel=\"icon\" href=\"assets/favicon.svg\" type=\"image/svg+xml\"></head><body class=\"medcourse-index\">"
             "<nav class=\"medcourse-nav\"><button id=\"medcourse-toggle\" aria-label=\"Contents\">☰ Contents</button>"
             f"<a href=\"index.html\">{COURSE_TITLE}</a></nav><div class=\"medcourse-layout\">"
             f"{sidebar(entries, None)}<main class=\"medcourse-main\"><h1>{COURSE_TITLE}</h1>"

@@ -33,7 +33,8 @@ PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
 <script src=\"""" + MATHJAX_URL + """\"></script>
 {%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block html_head_css -%}<link rel="stylesheet" href="assets/medcourse.css">{%- endblock html_head_css -%}
+{%- block html_head_css -%}<link rel="stylesheet" href="assets/medcourse.css">
+<link rel="icon" href="assets/favicon.svg" type="image/svg+xml">{%- endblock html_head_css -%}
 {%- block body_header -%}
 <body class="jp-Notebook medcourse-page" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">
 <!--medcourse-nav-->
@@ -143,7 +144,7 @@ SCRIPT = r"""(function () {
     var first = query.toLowerCase().split(/\s+/).filter(function (w) { return w.length > 1; })[0];
     list.innerHTML = results.map(function (r) {
       var e = r.entry, href = e.p + (e.a ? "#" + encodeURIComponent(e.a) : "");
-      return '<li><a href="' + escape(href) + '">' + escape(e.t) + (e.h ? " › " + escape(e.h) : "") +
+      return '<li><a href="' + escape(href) + '">' + escape(e.t) + (e.h && e.h !== e.t ? " › " + escape(e.h) : "") +
              '</a><span class="snippet">' + snippet(e.x, first) + "</span></li>";
     }).join("");
   }
@@ -174,6 +175,9 @@ ASSETS = {
     "medcourse.js": SCRIPT,
     "colab-badge.svg": _badge("Open in", "Colab", "#f9ab00", 52, 48),
     "binder-badge.svg": _badge("launch", "binder", "#579aca", 50, 50),
+    "favicon.svg": ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" '
+                    'fill="#12324d"/><circle cx="16" cy="16" r="9" fill="none" stroke="#fff" stroke-width="3"/>'
+                    '<circle cx="16" cy="16" r="3" fill="#f9ab00"/></svg>\n'),
 }
 
 
