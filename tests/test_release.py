@@ -178,3 +178,10 @@ def test_a_malformed_handout_address_is_refused_naming_the_option(tmp_path, sour
     with pytest.raises(ValueError, match="--repository"):
         release.build_release(tmp_path / "out", sources, repository=bad)
     assert not (tmp_path / "out").exists()
+
+
+def test_a_branch_without_a_handout_repository_is_refused(tmp_path, sources, capsys):
+    with pytest.raises(SystemExit):
+        release.main([str(tmp_path / "out"), *map(str, sources), "--branch", "spring"])
+    assert "--repository" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -234,12 +234,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="a graded copy: .solution() is withheld in the student notebooks, .hint() stays")
     parser.add_argument("--repository", metavar="OWNER/NAME",
                         help="GitHub repository the student copy is published in: its badges point there")
-    parser.add_argument("--branch", default="main", help="branch of --repository the badges open (default main)")
+    parser.add_argument("--branch", help="branch of --repository the badges open (optional; default main)")
     options = parser.parse_args(argv)
+    if options.branch is not None and options.repository is None:
+        parser.error("--branch names a branch of --repository: give --repository OWNER/NAME too")
     try:
         written = build_release(options.out, options.notebooks or None, force=options.force,
                                 solutions=not options.no_solutions, repository=options.repository,
-                                branch=options.branch)
+                                branch=options.branch or "main")
     except (ValueError, FileExistsError, NotADirectoryError) as error:
         parser.error(str(error))
     for flavour, files in written.items():

@@ -300,7 +300,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="notebooks to run (optional; default: all course notebooks, in order)")
     parser.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                         help="override a value of the parameters cell, e.g. -p EPOCHS=10 (repeatable)")
-    parser.add_argument("--timeout", type=float, default=900, help="seconds one cell may take (default 900)")
+    parser.add_argument("--timeout", type=float, default=900, metavar="SECONDS",
+                        help="seconds one cell may take before it is interrupted (default 900)")
     parser.add_argument("--output-dir", type=Path, metavar="DIR",
                         help="write the executed notebooks (with outputs and widget state) here")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
