@@ -28,6 +28,9 @@ CELLS = [
              "ipywidgets.interactive(draw, k=(0, 10))"),
     ("markdown", "## Training progress\n\nThe bar ends full."),
     ("code", "for step in tqdm(range(40), desc='epochs'):\n    pass"),
+    ("code", "from IPython.display import HTML\n"
+             "HTML('<link rel=\"stylesheet\" href=\"https://cdn.example.org/icons.css\">'\n"
+             "     '<button><i class=\"fa fa-play\"></i></button><img src=\"https://example.org/logo.png\">')"),
     ("code", "warnings.warn('a warning from a cell')\nimport medcourse, pathlib\n"
              "print(pathlib.Path(medcourse.__file__).resolve())"),
 ]
@@ -124,7 +127,9 @@ def test_badges_are_local_files_and_remote_images_become_links(built):
     page = pages["05_widgets.html"]
     assert 'src="assets/colab-badge.svg"' in page and 'src="assets/binder-badge.svg"' in page
     assert (out / "assets" / "colab-badge.svg").read_text().startswith("<svg")
-    assert 'href="https://example.org/scan.png"' in page and 'src="https://example.org' not in page
+    assert 'href="https://example.org/scan.png"' in page and 'href="https://example.org/logo.png"' in page
+    assert [a for a in loaded_addresses(page) if "example.org" in a] == []  # neither image nor style sheet
+    assert '<i class="fa fa-play">' in page and ".fa-play:before" in (out / "assets" / "medcourse.css").read_text()
 
 
 def test_every_page_has_a_sidebar_of_all_lectures_and_the_current_ones_sections(built):

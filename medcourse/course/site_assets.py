@@ -94,6 +94,11 @@ body.medcourse-index .medcourse-main { max-width: 52rem; padding: 0 1.5rem; colo
   font-family: system-ui, sans-serif; }
 .medcourse-index li { margin-bottom: 1rem; }
 .medcourse-index .launch a { margin-right: .8rem; font-size: .9em; }
+/* matplotlib animations (to_jshtml) use Font Awesome 4 icons, which the site draws without fetching them. */
+.anim-buttons .fa { font-style: normal; font-family: system-ui, sans-serif; }
+.fa-play:before { content: "▶"; } .fa-pause:before { content: "⏸"; } .fa-minus:before { content: "−"; }
+.fa-plus:before { content: "+"; } .fa-step-forward:before { content: "⏵|"; } .fa-step-backward:before { content: "|⏴"; }
+.fa-fast-forward:before { content: "⏭"; } .fa-fast-backward:before { content: "⏮"; }
 #medcourse-toggle { display: none; }
 @media (max-width: 60rem) {
   #medcourse-toggle { display: inline; }

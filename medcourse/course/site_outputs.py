@@ -239,6 +239,27 @@ def _clean_output(output: dict, replacements: list[tuple[str, str]]) -> None:
     for mime in ("text/plain", "text/html", "text/markdown"):
         if mime in output.get("data", {}):
             output["data"][mime] = clean_paths("".join(output["data"][mime]), replacements)
+    if "text/html" in output.get("data", {}):
+        output["data"]["text/html"] = offline_html(output["data"]["text/html"])
+
+
+def offline_html(text: str) -> str:
+    """An HTML output with nothing to fetch: remote style sheets and scripts dropped, remote images as links.
+
+    matplotlib's animations (``to_jshtml``) link Font Awesome from a CDN for their buttons; the
+    site's style sheet draws those icons as plain symbols instead.
+
+    Examples
+    --------
+    >>> offline_html('<link rel="stylesheet" href="https://cdn.example.org/icons.css"><i class="fa fa-play"></i>')
+    '<!-- a remote style sheet was left out --><i class="fa fa-play"></i>'
+    """
+    text = re.sub(r"<link\b[^>]*\bhref=[\"'](https?:)?//[^>]*>",
+                  "<!-- a remote style sheet was left out -->", text, flags=re.I)
+    text = re.sub(r"<script\b[^>]*\bsrc=[\"'](https?:)?//[^>]*>\s*</script>",
+                  "<!-- a remote script was left out -->", text, flags=re.I)
+    return re.sub(r"<img\b[^>]*\bsrc=[\"']((?:https?:)?//[^\"']+)[\"'][^>]*>",
+                  lambda m: f'<a href="{m.group(1)}">image</a>', text, flags=re.I)
 
 
 # --- images ----------------------------------------------------------------------------------------
