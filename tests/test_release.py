@@ -185,3 +185,18 @@ def test_a_branch_without_a_handout_repository_is_refused(tmp_path, sources, cap
         release.main([str(tmp_path / "out"), *map(str, sources), "--branch", "spring"])
     assert "--repository" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_handout_gets_a_binder_folder_that_installs_the_course_helpers(tmp_path, sources):
+    from medcourse.course.paths import repository_root
+
+    environment = repository_root() / "binder" / "environment.yml"
+    if not environment.is_file():
+        pytest.skip("the course has no binder/environment.yml to hand out")
+    release.build_release(tmp_path / "out", sources, repository="teacher/handout")
+    binder = tmp_path / "out" / "student" / "binder"
+    assert (binder / "environment.yml").read_text() == environment.read_text()
+    post_build = (binder / "postBuild").read_text()
+    assert f'"medcourse @ git+{medcourse.repository_url}@v' in post_build and "--no-deps" in post_build
+    assert (binder / "postBuild").stat().st_mode & 0o111
+    assert not (tmp_path / "out" / "instructor" / "binder").exists()

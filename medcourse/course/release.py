@@ -24,6 +24,7 @@ from pathlib import Path
 
 from medcourse.course.notebook import read_notebook
 from medcourse.course.output import OutputFolder
+from medcourse.course.paths import repository_root
 from medcourse.course.run import default_notebooks
 
 SOLUTION_TAG = "solution"
@@ -183,8 +184,10 @@ def build_release(out: str | os.PathLike, notebooks: list[Path] | None = None, *
     if folder.previous() is not None and not force:
         raise FileExistsError(f"{out} already holds a release: add --force to replace it (files you added "
                               "there, such as a student's own notebooks, are kept)")
+    binder = handout_binder(checked[0][1]) if repository else {}
     planned = [f"{flavour}/{name}" for flavour in FLAVOURS
                for name in ["README.md", *(f"notebooks/{path.name}" for path, _ in checked)]]
+    planned += [f"student/binder/{name}" for name in binder]
     folder.check(planned)
     staging = folder.stage()
     try:
@@ -195,6 +198,11 @@ def build_release(out: str | os.PathLike, notebooks: list[Path] | None = None, *
                 nbformat.write(version, staging / flavour / "notebooks" / path.name)
         for flavour in FLAVOURS:
             (staging / flavour / "README.md").write_text(_readme(flavour, solutions, repository), encoding="utf-8")
+        for name, text in binder.items():
+            (staging / "student" / "binder").mkdir(parents=True, exist_ok=True)
+            (staging / "student" / "binder" / name).write_text(text, encoding="utf-8")
+            if name == "postBuild":
+                (staging / "student" / "binder" / name).chmod(0o755)
     except BaseException:
         import shutil
 
@@ -202,6 +210,30 @@ def build_release(out: str | os.PathLike, notebooks: list[Path] | None = None, *
         raise
     folder.commit(staging, planned)
     return {flavour: [out / flavour / "notebooks" / path.name for path, _ in checked] for flavour in FLAVOURS}
+
+
+def handout_binder(notebook) -> dict[str, str]:
+    """``binder/`` files for a handout repository, so its Binder badge opens a working environment.
+
+    The course's own ``binder/environment.yml`` (the cached, CPU-only environment) and a ``postBuild``
+    that installs ``medcourse`` from the tag the notebooks' Colab line names: a handout has no package
+    of its own to install. Empty when the course checkout has no ``binder/environment.yml``.
+    """
+    import medcourse
+
+    root = repository_root()
+    environment = root / "binder" / "environment.yml" if root else None
+    if environment is None or not environment.is_file():
+        return {}
+    setup = _setup_cell(notebook)
+    found = re.search(r'"medcourse @ (git\+[^"\s]+)"', setup.source if setup is not None else "")
+    package = found.group(1) if found else f"git+{medcourse.repository_url}@v{medcourse.__version__}"
+    post_build = ("#!/bin/bash\n"
+                  "# Written by `python -m medcourse release --repository`: a handout has no package of its own,\n"
+                  "# so Binder installs the course's helpers at the release these notebooks were written for.\n"
+                  "set -euo pipefail\n"
+                  f'python -m pip install --no-cache-dir --no-deps "medcourse @ {package}"\n')
+    return {"environment.yml": environment.read_text(encoding="utf-8"), "postBuild": post_build}
 
 
 def _readme(flavour: str, solutions: bool, repository: str | None) -> str:
