@@ -11,8 +11,8 @@ import os
 
 import pytest
 
-from medcourse.course.run import default_notebooks, run_notebook
 from medcourse.course.notebook import parameter_names, read_notebook
+from medcourse.course.run import default_notebooks, run_notebook
 
 NOTEBOOKS = default_notebooks()
 BLOCKED = ("tensorflow", "keras")

@@ -7,12 +7,12 @@ import io
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-import tomllib
 
 from medcourse.data import shipped
 from medcourse.data.shipped import SHIPPED_MD5, ShippedDataError
