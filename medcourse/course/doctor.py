@@ -19,7 +19,7 @@ from pathlib import Path
 
 from medcourse._seed import available_cpus
 from medcourse.course.paths import repository_root
-from medcourse.data.cache import cache_dir
+from medcourse.data.cache import cache_dir, data_files
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def machine_summary() -> dict:
 def cache_summary() -> dict:
     """The data cache folder and the files in it with their sizes."""
     folder = cache_dir()
-    files = sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
+    files = data_files(folder)  # finished data only: not partial downloads, not files moved aside
     return {"folder": str(folder), "files": {p.name: round(p.stat().st_size / 2**20, 1) for p in files}}
 
 
