@@ -23,8 +23,9 @@ except ImportError as error:  # pragma: no cover - exercised in a subprocess by 
 
 from medcourse.pytorch.cnn import cnn_classifier
 from medcourse.pytorch.data import batches, to_tensor
+from medcourse.pytorch.segmentation import unet
 from medcourse.pytorch.training import device, evaluate, fit, load_weights, predict_proba, save_weights
 from medcourse.training import History
 
 __all__ = ["History", "batches", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "predict_proba",
-           "save_weights", "to_tensor"]
+           "save_weights", "to_tensor", "unet"]

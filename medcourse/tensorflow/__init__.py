@@ -29,8 +29,9 @@ for _gpu in tf.config.list_physical_devices("GPU"):  # by default TensorFlow res
 
 from medcourse.tensorflow.cnn import cnn_classifier  # noqa: E402
 from medcourse.tensorflow.data import batches, to_tensor  # noqa: E402
+from medcourse.tensorflow.segmentation import unet  # noqa: E402
 from medcourse.tensorflow.training import device, evaluate, fit, load_weights, predict_proba, save_weights  # noqa: E402
 from medcourse.training import History  # noqa: E402
 
 __all__ = ["History", "batches", "cnn_classifier", "device", "evaluate", "fit", "load_weights", "predict_proba",
-           "save_weights", "to_tensor"]
+           "save_weights", "to_tensor", "unet"]
