@@ -2,7 +2,8 @@
 
 * :mod:`~medcourse.metrics.classification` — confusion matrix, sensitivity, specificity, PPV, NPV,
   ROC, AUC and the per-class report (notebook 04);
-* :mod:`~medcourse.metrics.calibration` — reliability diagram and expected calibration error (notebook 04).
+* :mod:`~medcourse.metrics.calibration` — reliability diagram and expected calibration error (notebook 04);
+* :mod:`~medcourse.metrics.segmentation` — Dice, IoU, Hausdorff distance (HD, HD95), volume, Bland–Altman (notebook 05).
 
 Every public name is also importable from here: ``from medcourse import metrics; metrics.roc_auc(...)``.
 """
@@ -22,12 +23,27 @@ from medcourse.metrics.classification import (
     sensitivity,
     specificity,
 )
+from medcourse.metrics.segmentation import (
+    BlandAltman,
+    bland_altman,
+    boundary,
+    dice,
+    hausdorff_distance,
+    iou,
+    volume,
+)
 
 __all__ = [
+    "BlandAltman",
     "ClassificationReport",
     "accuracy",
+    "bland_altman",
+    "boundary",
     "calibration_curve",
     "confusion_matrix",
+    "dice",
+    "hausdorff_distance",
+    "iou",
     "npv",
     "ppv",
     "report",
@@ -35,4 +51,5 @@ __all__ = [
     "roc_curve",
     "sensitivity",
     "specificity",
+    "volume",
 ]
