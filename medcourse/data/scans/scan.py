@@ -32,7 +32,8 @@ class Scan:
     source : str
         Where it came from: the file path and the package that ships it.
     affine : numpy.ndarray or None
-        NIfTI's 4×4 voxel-to-world (RAS+, mm) matrix; None for other formats.
+        4×4 voxel-index-to-world matrix (RAS+, mm) of a NIfTI volume, or of a DICOM series assembled by
+        ``read_dicom_series`` (DICOM's own LPS coordinates flipped to RAS); None for a single file.
     unit : str
         What one grey value means: ``"HU"``, ``"a.u."``, ``"stored value"`` (no rescale in the file),
         or ``"RGB"`` for colour.
