@@ -1,4 +1,4 @@
-"""Exercises for notebook 00, *Welcome*: Hounsfield units and display windows."""
+"""Exercises for notebook 00, *Welcome*: Hounsfield units, display windows and HU per grey level."""
 
 from __future__ import annotations
 
@@ -45,4 +45,18 @@ q3 = Exercise(
     solution_text="$L - W/2 = 40 - 200 = -160$ HU; the upper edge is $40 + 200 = 240$ HU.",
     reference=lambda: -160.0,
     wrong_answers=(-360.0, 240.0, -200.0, 40.0),
+)
+
+q4 = Exercise(
+    name="Exercise 4: how many HU per grey level?",
+    question=(
+        "A screen shows **256** grey levels. You display a chest CT in the lung window, width $W = 1500$ HU. "
+        "How many HU apart are two neighbouring grey levels? (Answer with one number.)"
+    ),
+    checker=expect_close(1500.0 / 256, rtol=0.01, unit="HU"),
+    hint_text="The window spreads its width, and only its width, over the 256 grey levels.",
+    solution_text="$1500 / 256 \\approx 5.9$ HU per grey level. Over a whole slice's 2,000 HU it would be "
+                  "about 8 HU, and in the 400 HU soft-tissue window 1.6 HU.",
+    reference=lambda: 1500 / 256,
+    wrong_answers=(256 / 1500, 1500 * 256, 1500.0, 8.0, 2000 / 256),
 )
