@@ -11,7 +11,8 @@ them against it. Arrays are channels-last (``N×H×W×K``), as everywhere in the
   from the Dice coefficient and its derivative, checked against both frameworks' autograd (§4);
 * :func:`transposed_conv2d`, :func:`upsample_nearest` — the two ways a decoder doubles the resolution, and
   why one of them can leave a checkerboard (§3);
-* :func:`patient_scores` — per-patient Dice, HD95 and volumes of slices stacked back into volumes (§6);
+* :func:`patient_scores` — per-patient Dice, HD95 and volumes of slices stacked back into volumes, and
+  :func:`threshold_classes` — masks from probabilities at a chosen threshold (§6);
 * :func:`ejection_fraction_from_areas` — the ejection fraction from segmented left-ventricle areas (§7).
 
 A package of three modules (``architecture``, ``losses``, ``evaluation``); every public name is importable
@@ -28,7 +29,12 @@ from medcourse.segmentation.architecture import (
     unet_shapes,
     upsample_nearest,
 )
-from medcourse.segmentation.evaluation import PatientScores, ejection_fraction_from_areas, patient_scores
+from medcourse.segmentation.evaluation import (
+    PatientScores,
+    ejection_fraction_from_areas,
+    patient_scores,
+    threshold_classes,
+)
 from medcourse.segmentation.losses import (
     one_hot,
     soft_dice,
@@ -50,6 +56,7 @@ __all__ = [
     "soft_dice_loss",
     "softmax",
     "softmax_backward",
+    "threshold_classes",
     "transposed_conv2d",
     "unet_parameter_count",
     "unet_shapes",
