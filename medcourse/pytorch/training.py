@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 import medcourse
+from medcourse.recipe import check_recipe, learning_rates
 from medcourse.training import TrainingRun, check_fit_arguments, check_images, class_weights, evaluate_split
 
 from .data import batches, to_tensor
@@ -40,9 +41,10 @@ def _probabilities(logits: torch.Tensor) -> np.ndarray:
 
 
 def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
-        learning_rate: float = 1e-3, class_weight: str | None = "balanced", augment: bool = False,
+        learning_rate: float = 1e-3, weight_decay: float = 1e-4, schedule: str = "cosine",
+        class_weight: str | None = "balanced", augment: bool = False,
         loss=None, live: bool = False, verbose: bool = True) -> medcourse.training.History:
-    """Train ``model`` on ``dataset.train`` with Adam, validate on ``dataset.val`` after every epoch.
+    """Train ``model`` on ``dataset.train`` with AdamW, validate on ``dataset.val`` after every epoch.
 
     The model ends up with the weights of its best epoch: the highest validation ROC AUC (classification,
     macro one-vs-rest for several classes) or mean foreground Dice (segmentation), ties broken by the lower
@@ -63,7 +65,13 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
         TensorFlow twin gets the same batches): the same seed gives the same History. Seed before building
         the model too, for the same initial weights.
     learning_rate : float
-        Adam's step size.
+        AdamW's largest step size (the schedule's peak).
+    weight_decay : float
+        Decoupled weight decay (AdamW, ``w ← w − η·λ·w`` each step, also for biases and batch-norm
+        parameters, as in Keras's ``AdamW``): pulls unused weights towards zero; ``0`` gives plain Adam.
+    schedule : {"cosine", "constant"}
+        The step size over the run (:func:`medcourse.recipe.learning_rates`): a short warm-up then a
+        cosine decay to zero, or ``learning_rate`` throughout.
     class_weight : {"balanced", None}
         ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` (:func:`medcourse.training.class_weights`;
         pixels for segmentation) so rare classes count as much as common ones; ``None`` weights all equally.
@@ -83,15 +91,21 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
     History
         Per-epoch loss and the task's metrics (:data:`medcourse.training.TASK_METRICS`) for both splits.
     """
+    if getattr(dataset, "task", None) == "detection":  # a detector is trained by its own loop (notebook 06)
+        from .detection import fit_detector
+        return fit_detector(model, dataset, epochs=epochs, batch_size=batch_size, seed=seed,
+                            learning_rate=learning_rate, augment=augment, loss=loss, live=live, verbose=verbose)
     epochs = check_fit_arguments(dataset, epochs, FIT_TASKS)
+    learning_rate, weight_decay, schedule = check_recipe(learning_rate, weight_decay, schedule)
     medcourse.seed_everything(seed)
     target = device()
     model.to(target)
     weights = class_weights(dataset.train[1], dataset.num_classes, class_weight)
     # CrossEntropyLoss takes logits (N, K) or (N, K, H, W) and class indices (N,) or (N, H, W).
     loss_function = loss or nn.CrossEntropyLoss(weight=torch.as_tensor(weights, dtype=torch.float32, device=target))
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=weight_decay)
     train_batches = batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
+    rates = iter(learning_rates(len(train_batches), epochs, learning_rate, schedule).tolist())
     run = TrainingRun("pytorch", dataset.task, epochs=epochs, steps_per_epoch=len(train_batches), live=live,
                       verbose=verbose, title="PyTorch")
     best_state = None
@@ -99,6 +113,7 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
         model.train()
         for images, labels in train_batches:  # each pass is a new epoch: a new order (and augmentation)
             images, labels = images.to(target), labels.to(target)
+            optimizer.param_groups[0]["lr"] = next(rates)  # the schedule's step size, as in the Keras twin
             logits = model(images)
             batch_loss = loss_function(logits, labels)
             optimizer.zero_grad()

@@ -13,7 +13,14 @@ import numpy as np
 import tensorflow as tf
 
 from medcourse.data.dataset import Dataset
-from medcourse.data.transforms import batch_count, label_dtype, sample_layout, scale, select_split
+from medcourse.data.transforms import (
+    batch_count,
+    batch_order,
+    label_dtype,
+    sample_layout,
+    scale,
+    select_split,
+)
 from medcourse.data.transforms import batches as numpy_batches
 
 __all__ = ["batches", "to_tensor"]
@@ -59,22 +66,64 @@ def batches(data: Dataset | tuple[np.ndarray, np.ndarray], split: str = "train",
     shuffle = (split == "train") if shuffle is None else bool(shuffle)
     label_type = label_dtype(labels, task)
     next(iter(numpy_batches(images[:1], labels[:1], batch_size=batch_size, seed=seed, augment=augment)), None)
-    epochs_started = [0]  # the line above checked the arguments now, not at the first epoch
-
-    def generate():
-        epoch = epochs_started[0]
-        epochs_started[0] += 1  # each new pass (epoch) draws a new, reproducible order
-        yield from numpy_batches(images, labels, batch_size=batch_size, shuffle=shuffle, seed=seed, epoch=epoch,
-                                 augment=augment, label_type=label_type, masks=task == "segmentation")
-
-    sample_shape = scale(images[:1], layout=sample_layout(images)).shape[1:]
+    sample_shape = scale(images[:1], layout=sample_layout(images)).shape[1:]  # the line above checked the arguments
     signature = (
         tf.TensorSpec(shape=(None, *sample_shape), dtype=tf.float32),
         tf.TensorSpec(shape=(None, *np.shape(labels)[1:]), dtype=tf.as_dtype(label_type)),
     )
-    pipeline = tf.data.Dataset.from_generator(generate, output_signature=signature)
+    if augment is False:
+        pipeline = _indexed_batches(images, labels, label_type, sample_shape, batch_size=batch_size,
+                                    shuffle=shuffle, seed=seed)
+    else:
+        pipeline = _numpy_batches(images, labels, task, label_type, signature, batch_size=batch_size,
+                                  shuffle=shuffle, seed=seed, augment=augment)
     pipeline = pipeline.apply(tf.data.experimental.assert_cardinality(batch_count(len(images), batch_size)))
     return pipeline.prefetch(1)  # the next batch is prepared while the model trains on this one
+
+
+def _epoch_counter():
+    """Each call returns the next epoch number (0, 1, …): a new pass over a pipeline is a new epoch."""
+    started = [0]
+
+    def next_epoch() -> int:
+        started[0] += 1
+        return started[0] - 1
+
+    return next_epoch
+
+
+def _indexed_batches(images, labels, label_type, sample_shape, *, batch_size, shuffle, seed) -> tf.data.Dataset:
+    """Batches gathered and scaled inside TensorFlow: Python runs once per epoch (to draw the order), not per batch.
+
+    The order is :func:`medcourse.data.transforms.batch_order` and the scaling is :func:`scale`'s
+    ``x · (1/255)`` in float32, so the batches equal the NumPy ones (and PyTorch's) bit for bit.
+    """
+    stored, targets = tf.constant(np.asarray(images)), tf.constant(np.asarray(labels).astype(label_type))
+    next_epoch = _epoch_counter()
+
+    def order():
+        yield batch_order(len(images), seed=seed, epoch=next_epoch(), shuffle=shuffle)
+
+    factor = np.float32(1.0 / 255.0)  # scale()'s (high − low) / 255 for the range (0, 1), its offset is 0
+
+    def gather(chosen):
+        batch = tf.cast(tf.gather(stored, chosen), tf.float32) * factor + np.float32(0.0)
+        return tf.reshape(batch, (-1, *sample_shape)), tf.gather(targets, chosen)
+
+    orders = tf.data.Dataset.from_generator(order, output_signature=tf.TensorSpec((len(images),), tf.int64))
+    chosen = orders.flat_map(lambda permutation: tf.data.Dataset.from_tensor_slices(permutation).batch(batch_size))
+    return chosen.map(gather, deterministic=True)
+
+
+def _numpy_batches(images, labels, task, label_type, signature, *, batch_size, shuffle, seed, augment):
+    """Augmented batches come from the shared NumPy pipeline (the same augmentation as PyTorch's), one by one."""
+    next_epoch = _epoch_counter()
+
+    def generate():
+        yield from numpy_batches(images, labels, batch_size=batch_size, shuffle=shuffle, seed=seed, epoch=next_epoch(),
+                                 augment=augment, label_type=label_type, masks=task == "segmentation")
+
+    return tf.data.Dataset.from_generator(generate, output_signature=signature)
 
 
 def to_tensor(images: np.ndarray, *, value_range: tuple[float, float] = (0.0, 1.0)) -> tf.Tensor:

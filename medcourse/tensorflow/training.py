@@ -13,6 +13,7 @@ import tensorflow as tf
 from tensorflow import keras
 
 import medcourse
+from medcourse.recipe import check_recipe, learning_rates
 from medcourse.training import TrainingRun, check_fit_arguments, check_images, class_weights, evaluate_split
 
 from .data import batches, to_tensor
@@ -32,12 +33,13 @@ def device() -> str:
 
 
 def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
-        learning_rate: float = 1e-3, class_weight: str | None = "balanced", augment: bool = False,
+        learning_rate: float = 1e-3, weight_decay: float = 1e-4, schedule: str = "cosine",
+        class_weight: str | None = "balanced", augment: bool = False,
         loss=None, live: bool = False, verbose: bool = True) -> medcourse.training.History:
-    """Train ``model`` on ``dataset.train`` with Adam, validate on ``dataset.val`` after every epoch.
+    """Train ``model`` on ``dataset.train`` with AdamW, validate on ``dataset.val`` after every epoch.
 
-    The Keras twin of :func:`medcourse.pytorch.fit`: the same arguments, batches, class weighting, metrics and
-    choice of the best epoch (the highest validation AUC, or mean foreground Dice for segmentation).
+    The Keras twin of :func:`medcourse.pytorch.fit`: the same arguments, batches, step sizes, class weighting,
+    metrics and choice of the best epoch (the highest validation AUC, or mean foreground Dice for segmentation).
 
     Parameters
     ----------
@@ -55,7 +57,13 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
         order and augmentation (the PyTorch twin gets the same batches): the same seed gives the same History.
         Seed before building the model too, for the same initial weights.
     learning_rate : float
-        Adam's step size.
+        AdamW's largest step size (the schedule's peak).
+    weight_decay : float
+        Decoupled weight decay (``keras.optimizers.AdamW``, ``w ← w − η·λ·w`` each step, for every trainable
+        variable, as PyTorch's ``AdamW``); ``0`` gives plain Adam.
+    schedule : {"cosine", "constant"}
+        The step size over the run (:func:`medcourse.recipe.learning_rates`): a short warm-up then a cosine
+        decay to zero, or ``learning_rate`` throughout.
     class_weight : {"balanced", None}
         ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` (:func:`medcourse.training.class_weights`;
         pixels for segmentation); ``None`` weights all cases equally.
@@ -76,12 +84,48 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
         Per-epoch loss and the task's metrics (:data:`medcourse.training.TASK_METRICS`) for both splits.
     """
     epochs = check_fit_arguments(dataset, epochs, FIT_TASKS)
+    learning_rate, weight_decay, schedule = check_recipe(learning_rate, weight_decay, schedule)
     medcourse.seed_everything(seed)
-    weights = tf.constant(class_weights(dataset.train[1], dataset.num_classes, class_weight), dtype=tf.float32)
-    optimizer = keras.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-8)  # PyTorch's default epsilon
+    train_batches = batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
+    rates = learning_rates(len(train_batches), epochs, learning_rate, schedule)
+    train_step = _train_step(model, _StepSizes(rates), weight_decay, loss,
+                             class_weights(dataset.train[1], dataset.num_classes, class_weight))
+    run = TrainingRun("tensorflow", dataset.task, epochs=epochs, steps_per_epoch=len(train_batches), live=live,
+                      verbose=verbose, title="TensorFlow")
+    best_weights = None
+    with tf.device(device()):
+        for _ in run.epochs():
+            for images, labels in train_batches:  # each pass is a new epoch: a new order (and augmentation)
+                batch_loss, probabilities = train_step(images, labels)
+                run.batch(batch_loss, labels, probabilities)  # small arrays: the step has already run
+            if run.end_epoch(dataset.val[1], predict_proba(model, dataset.val[0])):
+                best_weights = [w.copy() for w in model.get_weights()]
+    model.set_weights(best_weights)
+    return run.finish()
+
+
+class _StepSizes(keras.optimizers.schedules.LearningRateSchedule):
+    """The NumPy table of :func:`medcourse.recipe.learning_rates`, looked up at the optimiser's step count."""
+
+    def __init__(self, rates: np.ndarray):
+        self.rates = tf.constant(rates, dtype=tf.float32)
+
+    def __call__(self, step):
+        return tf.gather(self.rates, tf.minimum(tf.cast(step, tf.int32), self.rates.shape[0] - 1))
+
+    def get_config(self) -> dict:
+        return {"rates": self.rates.numpy().tolist()}
+
+
+def _train_step(model, step_sizes, weight_decay: float, loss, weights: np.ndarray):
+    """One compiled optimisation step (``tf.function``: traced once, then run as a graph, as PyTorch runs eagerly)."""
+    optimizer = keras.optimizers.AdamW(learning_rate=step_sizes, weight_decay=weight_decay,
+                                       epsilon=1e-8)  # PyTorch's default epsilon
+    weights = tf.constant(weights, dtype=tf.float32)
 
     @tf.function(reduce_retracing=True)
     def train_step(images, labels):
+        labels = tf.cast(labels, tf.int32)
         with tf.GradientTape() as tape:
             probabilities = model(images, training=True)
             if loss is None:
@@ -94,20 +138,7 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
         optimizer.apply_gradients(zip(gradients, model.trainable_variables, strict=True))
         return batch_loss, probabilities
 
-    train_batches = batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
-    run = TrainingRun("tensorflow", dataset.task, epochs=epochs, steps_per_epoch=len(train_batches), live=live,
-                      verbose=verbose, title="TensorFlow")
-    best_weights = None
-    with tf.device(device()):
-        for _ in run.epochs():
-            for images, labels in train_batches:  # each pass is a new epoch: a new order (and augmentation)
-                labels = tf.cast(labels, tf.int32)
-                batch_loss, probabilities = train_step(images, labels)
-                run.batch(float(batch_loss), labels.numpy(), probabilities.numpy())
-            if run.end_epoch(dataset.val[1], predict_proba(model, dataset.val[0])):
-                best_weights = [w.copy() for w in model.get_weights()]
-    model.set_weights(best_weights)
-    return run.finish()
+    return train_step
 
 
 def evaluate(model: keras.Model, dataset, split: str = "test") -> dict[str, float]:
