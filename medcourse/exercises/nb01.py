@@ -1,10 +1,10 @@
-"""Exercises for notebook 01, *Medical images as arrays*: HU, windows, layouts, normalisation."""
+"""Exercises for notebook 01, *Medical images as arrays*: HU, windows, layouts, normalisation, slice spacing."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from medcourse.exercises._core import Exercise, expect_choice, expect_function, expect_shape
+from medcourse.exercises._core import Exercise, expect_choice, expect_close, expect_function, expect_shape
 
 
 def _to_hu(stored, slope, intercept):
@@ -70,38 +70,69 @@ q3 = Exercise(
 )
 
 
-def _z_score(image):
+def _z_score(image, mask):
+    values, mask = np.asarray(image, dtype=float), np.asarray(mask, dtype=bool)
+    return (values - values[mask].mean()) / values[mask].std()
+
+
+def _whole_image_z_score(image, mask):
     values = np.asarray(image, dtype=float)
     return (values - values.mean()) / values.std()
 
 
+def _sample_std_z_score(image, mask):
+    values, mask = np.asarray(image, dtype=float), np.asarray(mask, dtype=bool)
+    return (values - values[mask].mean()) / values[mask].std(ddof=1)
+
+
+_FIELD = np.array([[20.0, 25.0, 18.0, 22.0], [24.0, 300.0, 900.0, 19.0], [21.0, 600.0, 1200.0, 23.0],
+                   [17.0, 26.0, 22.0, 20.0]])
+
 q4 = Exercise(
-    name="Exercise 4: normalising an MR image",
+    name="Exercise 4: normalising an MR image over its foreground",
     question=(
-        "MR intensities have no physical unit: the same tissue can be 300 in one scan and 1,200 in the "
-        "next. Write `z_score(image)` that returns the image with mean 0 and standard deviation 1, "
-        "using the image's own mean μ and its **population** standard deviation "
-        "σ = √(Σ(x − μ)² / N), which is what `image.std()` computes (not the sample standard "
-        "deviation that divides by N − 1)."
+        "A T2-weighted MR image is in arbitrary units: the same tissue can be 300 in one scan and 1,200 in "
+        "the next. Write `z_score(image, mask)` that returns the **whole** image (every pixel, background "
+        "included) transformed as $(x - \\mu) / \\sigma$, where μ and σ are the mean and the "
+        "**population** standard deviation σ = √(Σ(x − μ)² / N) of the pixels where the boolean `mask` is "
+        "True (what `values.std()` computes, not the sample standard deviation that divides by N − 1)."
     ),
     checker=expect_function(_z_score, [
-        (np.array([[1.0, 2.0], [3.0, 4.0]]),),
-        (np.linspace(0, 1200, 64).reshape(8, 8),),
-        (np.array([[300.0, 300.0, 900.0]]),),
-    ], mistakes=[(
-        lambda image: _z_score(image) * np.sqrt((np.size(image) - 1) / np.size(image)),
-        "your function divides by the sample standard deviation (N − 1 in the denominator: "
-        "`image.std(ddof=1)`, also `torch.std`'s default). Both are in use; this exercise asks for the "
-        "population standard deviation `image.std()`, which divides by N, so that the result has "
-        "standard deviation exactly 1 as `np.std` measures it. On a large image the two barely differ.",
-    )]),
-    hint_text="$z = (x - \\mu) / \\sigma$ with $\\mu$ = `image.mean()` and $\\sigma$ = `image.std()`.",
-    solution_text="```python\ndef z_score(image):\n    image = np.asarray(image, dtype=float)\n"
-                  "    return (image - image.mean()) / image.std()\n```",
+        (_FIELD, _FIELD > 100),
+        (np.linspace(0, 1200, 64).reshape(8, 8), np.linspace(0, 1200, 64).reshape(8, 8) > 400),
+        (np.array([[300.0, 300.0, 900.0, 5.0]]), np.array([[True, True, True, False]])),
+    ], mistakes=[
+        (_whole_image_z_score, "your function takes μ and σ from the whole image. The amount of background "
+         "then changes every tissue's value: compute them over `image[mask]` only."),
+        (_sample_std_z_score, "your function divides by the sample standard deviation (N − 1 in the "
+         "denominator: `std(ddof=1)`, also `torch.std`'s default). This exercise asks for the population "
+         "standard deviation `std()`, which divides by N, so that the foreground has standard deviation "
+         "exactly 1 as `np.std` measures it. On a large image the two barely differ."),
+    ]),
+    hint_text="$\\mu$ = `image[mask].mean()`, $\\sigma$ = `image[mask].std()`; then `(image - μ) / σ` for every pixel.",
+    solution_text="```python\ndef z_score(image, mask):\n    image = np.asarray(image, dtype=float)\n"
+                  "    return (image - image[mask].mean()) / image[mask].std()\n```",
     reference=lambda: _z_score,
     wrong_answers=(
-        lambda image: np.asarray(image, dtype=float) / np.asarray(image, dtype=float).max(),
-        lambda image: np.asarray(image, dtype=float) - np.asarray(image, dtype=float).mean(),
-        lambda image: (np.asarray(image, dtype=float) - np.asarray(image).min()) / np.ptp(image),
+        lambda image, mask: np.where(mask, _z_score(image, mask), 0.0),  # changes the background as well
+        lambda image, mask: np.asarray(image, dtype=float)[mask],        # returns only the foreground
+        lambda image, mask: np.asarray(image, dtype=float) / np.asarray(image, dtype=float).max(),
     ),
+)
+
+q5 = Exercise(
+    name="Exercise 5: the spacing between slices",
+    question=(
+        "Four axial CT files have `ImageOrientationPatient` = [1, 0, 0, 0, 1, 0] (so the slice normal is +z), "
+        "`SliceThickness` = 5 mm, and `ImagePositionPatient` z = **12.5, 7.5, 10.0 and 5.0** mm, in the "
+        "order of their file names. What is the spacing between neighbouring slices of the volume, in mm?"
+    ),
+    checker=expect_close(2.5, unit="mm"),
+    hint_text="Sort the slices by their position along the normal first; `SliceThickness` is how thick a "
+              "slice is, not how far apart the slices are.",
+    solution_text="Sorted: 5.0, 7.5, 10.0, 12.5 mm, so the spacing is **2.5 mm**: the 5 mm slices overlap "
+                  "by half. Taking the gaps in file order (−5, 2.5, −5) or the `SliceThickness` would both "
+                  "give a wrong volume.",
+    reference=lambda: 2.5,
+    wrong_answers=(5.0, -5.0, 7.5, 1.25, -2.5),
 )
