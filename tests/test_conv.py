@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from scipy import signal
 
 from medcourse import conv
+from medcourse.conv import algorithms
 
 SETTINGS = settings(max_examples=60, deadline=None)
 METHODS = ("loop", "vectorized", "fft", "auto")
@@ -291,3 +292,71 @@ def test_conv2d_accepts_nested_lists_of_integers_and_returns_float64():
     result = conv.conv2d([[1, 2], [3, 4]], [[1]], "same")
     assert result.dtype == np.float64
     np.testing.assert_array_equal(result, [[1.0, 2.0], [3.0, 4.0]])
+
+
+# --- what libraries do: im2col + GEMM, Winograd, and where a 'valid' output sits ------------------------------
+
+
+@SETTINGS
+@given(rows=st.integers(3, 12), columns=st.integers(3, 12), kernel_rows=st.integers(1, 3),
+       kernel_columns=st.integers(1, 3), seed=st.integers(0, 2**16))
+def test_correlation_as_one_matrix_product_equals_scipy(rows, columns, kernel_rows, kernel_columns, seed):
+    rng = np.random.default_rng(seed)
+    image, kernel = rng.normal(size=(rows, columns)), rng.normal(size=(kernel_rows, kernel_columns))
+    np.testing.assert_allclose(conv.correlate2d_gemm(image, kernel), signal.correlate2d(image, kernel, "valid"),
+                               atol=1e-12)
+
+
+def test_im2col_puts_each_patch_in_one_column_in_row_major_order():
+    image = np.arange(20.0).reshape(4, 5)
+    matrix = conv.im2col(image, (2, 3))
+    assert matrix.shape == (6, 3 * 3)
+    np.testing.assert_array_equal(matrix[:, 1 * 3 + 2], image[1:3, 2:5].ravel())  # patch at (1, 2)
+
+
+def test_im2col_is_the_frameworks_patch_extraction(twin):
+    image = np.random.default_rng(1).normal(size=(6, 7)).astype(np.float32)
+    if twin.name == "pytorch":
+        patches = twin.torch.nn.functional.unfold(twin.torch.from_numpy(image)[None, None], (3, 2))[0].numpy()
+    else:  # TensorFlow returns (1, H', W', kH·kW): one patch per output pixel, read row by row
+        extracted = twin.tf.image.extract_patches(image[None, :, :, None], sizes=[1, 3, 2, 1], strides=[1] * 4,
+                                                  rates=[1] * 4, padding="VALID")
+        patches = extracted.numpy().reshape(-1, 3 * 2).T
+    np.testing.assert_array_equal(conv.im2col(image, (3, 2)), patches)
+
+
+@SETTINGS
+@given(rows=st.integers(3, 13), columns=st.integers(3, 13), seed=st.integers(0, 2**16))
+def test_winograd_f2x2_3x3_equals_the_direct_correlation_for_odd_and_even_sizes(rows, columns, seed):
+    rng = np.random.default_rng(seed)
+    image, kernel = rng.normal(size=(rows, columns)), rng.normal(size=(3, 3))
+    np.testing.assert_allclose(conv.winograd_correlate2d(image, kernel), signal.correlate2d(image, kernel, "valid"),
+                               atol=1e-10)
+
+
+def test_winograd_transforms_compute_two_outputs_of_a_three_tap_filter_from_four_products():
+    d, g = np.array([1.0, 4.0, -2.0, 3.0]), np.array([0.5, -1.0, 2.0])
+    products = (algorithms.WINOGRAD_G @ g) * (algorithms.WINOGRAD_BT @ d)
+    assert products.size == 4  # against 2 × 3 = 6 for the direct sum
+    np.testing.assert_allclose(algorithms.WINOGRAD_AT @ products, np.correlate(d, g, "valid"))
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: conv.winograd_correlate2d(np.ones((5, 5)), np.ones((2, 2))), "kernel must be 3×3"),
+    (lambda: conv.correlate2d_gemm(np.ones((2, 2)), np.ones((3, 3))), "does not fit"),
+    (lambda: conv.im2col(np.ones(4), (2, 2)), "image must be 2-D"),
+])
+def test_the_algorithms_refuse_bad_input_naming_it(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("kernel_length", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("flipped", [False, True])
+def test_valid_output_is_the_same_output_shifted_by_valid_offset(kernel_length, flipped):
+    rng = np.random.default_rng(kernel_length)
+    image, kernel = rng.normal(size=(9, 10)), rng.normal(size=(kernel_length, kernel_length))
+    scipy_function = signal.convolve2d if flipped else signal.correlate2d
+    valid, same = scipy_function(image, kernel, "valid"), scipy_function(image, kernel, "same")
+    offset = conv.valid_offset(kernel_length, flipped=flipped)
+    np.testing.assert_allclose(valid, same[offset:offset + valid.shape[0], offset:offset + valid.shape[1]])

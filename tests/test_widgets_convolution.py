@@ -51,3 +51,24 @@ def test_explorer_builds_with_a_t_slider_and_redraws_when_it_moves():
     figures_before = len(plt.get_fignums())
     slider.value = 1.0
     assert len(plt.get_fignums()) == figures_before + 1
+
+
+def test_draw_im2col_shades_the_patch_its_column_and_the_output_it_gives():
+    from medcourse.widgets.convolution import draw_im2col
+
+    image = np.arange(20.0).reshape(4, 5)
+    kernel = np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]])
+    figure = draw_im2col(image, kernel, position=(1, 0))
+    image_ax, _, matrix_ax, output_ax = figure.axes
+    shaded = matrix_ax.images[0].get_array()
+    assert np.flatnonzero(shaded.any(axis=0)).tolist() == [1 * 3 + 0]  # the column of patch (1, 0)
+    numbers = [float(text.get_text()) for text in output_ax.texts]
+    np.testing.assert_allclose(numbers, conv.correlate2d(image, kernel).ravel())
+    assert image_ax.images[0].get_array()[1:4, 0:3].all()
+
+
+def test_draw_im2col_refuses_a_position_where_no_patch_fits():
+    from medcourse.widgets.convolution import draw_im2col
+
+    with pytest.raises(ValueError, match="position must be the top-left pixel of a whole patch"):
+        draw_im2col(np.zeros((4, 5)), np.zeros((3, 3)), position=(2, 0))

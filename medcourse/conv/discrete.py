@@ -176,6 +176,23 @@ def conv2d(image: np.ndarray, kernel: np.ndarray, mode: str = "valid", *, method
     return _correlate(image, kernel, mode, method, flipped=True)
 
 
+def valid_offset(kernel_length: int, *, flipped: bool = False) -> int:
+    """How many pixels a 'valid' output is shifted against the 'same' one: ``valid[i] = same[i + offset]``.
+
+    'valid' output ``i`` is the window that *starts* at input ``i``, so it belongs over input
+    ``i + offset``: ``(k − 1) // 2`` for correlation, ``k // 2`` for convolution (``flipped=True``), SciPy's
+    and the frameworks' centre for an even kernel. Overlaying a 'valid' result on the image needs this
+    shift. Notebook 02 §3.
+
+    Examples
+    --------
+    >>> valid_offset(3), valid_offset(4), valid_offset(4, flipped=True)
+    (1, 1, 2)
+    """
+    kernel_length = check_positive_int(kernel_length, "kernel_length")
+    return _padding(kernel_length, "same", flipped)[0]
+
+
 # --- output size ----------------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
-"""Flip and slide: an explorer for the convolution integral (f∗g)(t) = ∫ f(τ) g(t − τ) dτ.
+"""Flip and slide: an explorer for the convolution integral (f∗g)(t) = ∫ f(τ) g(t − τ) dτ; im2col in one picture.
 
 :func:`draw_convolution` draws the picture for one ``t`` (works headless); :func:`convolution_explorer`
-wraps it in a ``t`` slider (ipywidgets 7.7 and 8.x).
+wraps it in a ``t`` slider (ipywidgets 7.7 and 8.x). :func:`draw_im2col` shows how a library turns a
+correlation into one matrix product (notebook 02 §3).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from medcourse.conv import box, convolve_continuous, exponential_decay
+from medcourse.conv import box, convolve_continuous, exponential_decay, im2col
 
 Function = Callable[[np.ndarray], np.ndarray]
 
@@ -138,3 +139,58 @@ def convolution_explorer(f: Function | None = None, g: Function | None = None, *
     slider = ipywidgets.FloatSlider(value=t, min=low, max=high, step=0.05, description="t",
                                     continuous_update=False)
     return ipywidgets.interactive(update, t=slider)
+
+
+def _draw_numbers(ax, values: np.ndarray, title: str, highlight: np.ndarray) -> None:
+    """A small matrix drawn as a grid of numbers, the ``highlight`` cells shaded."""
+    ax.imshow(np.where(highlight, 1.0, 0.0), cmap="Oranges", vmin=0, vmax=2.5, aspect="equal")
+    for (row, column), value in np.ndenumerate(values):
+        ax.text(column, row, f"{value:g}", ha="center", va="center", fontsize=8)
+    ax.set_xticks(range(values.shape[1]))
+    ax.set_yticks(range(values.shape[0]))
+    ax.tick_params(labelsize=7, length=0)
+    ax.set_title(title, fontsize=9)
+
+
+def draw_im2col(image: np.ndarray | None = None, kernel: np.ndarray | None = None, *,
+                position: tuple[int, int] = (1, 2), axes=None):
+    """im2col in one picture: patch → column, kernel → row, and the correlation as one row-times-matrix product.
+
+    Left to right: the image with the patch whose top-left pixel is ``position``; the kernel; the im2col
+    matrix (one column per patch, the patch's column shaded); the output ``y = k · im2col(x)``, reshaped
+    to the 'valid' output, with the pixel that column gives shaded. Defaults: a 4×5 image of random digits
+    and a 3×3 Sobel kernel. Works headless; returns the figure.
+    """
+    import matplotlib.pyplot as plt
+
+    default_image = np.random.default_rng(2).integers(0, 10, (4, 5)).astype(float)
+    image = default_image if image is None else np.asarray(image, dtype=float)
+    kernel = np.array([[1.0, 0, -1], [2, 0, -2], [1, 0, -1]]) if kernel is None else np.asarray(kernel, dtype=float)
+    matrix = im2col(image, kernel.shape)
+    out_rows, out_columns = image.shape[0] - kernel.shape[0] + 1, image.shape[1] - kernel.shape[1] + 1
+    row, column = position
+    if not (0 <= row < out_rows and 0 <= column < out_columns):
+        raise ValueError(f"position must be the top-left pixel of a whole patch, 0 ≤ row < {out_rows} and "
+                         f"0 ≤ column < {out_columns}, got {position!r}")
+    output = (kernel.reshape(1, -1) @ matrix).reshape(out_rows, out_columns)
+    if axes is None:
+        widths = [image.shape[1], kernel.shape[1], matrix.shape[1], out_columns]
+        figure, axes = plt.subplots(1, 4, figsize=(13, 3.4), gridspec_kw={"width_ratios": widths})
+    figure = axes[0].figure
+    in_patch = np.zeros(image.shape, dtype=bool)
+    in_patch[row:row + kernel.shape[0], column:column + kernel.shape[1]] = True
+    chosen = row * out_columns + column
+    in_column = np.zeros(matrix.shape, dtype=bool)
+    in_column[:, chosen] = True
+    at_output = np.zeros(output.shape, dtype=bool)
+    at_output[row, column] = True
+    _draw_numbers(axes[0], image, f"image x ({image.shape[0]}×{image.shape[1]}), patch at {position}", in_patch)
+    _draw_numbers(axes[1], kernel, f"kernel k ({kernel.shape[0]}×{kernel.shape[1]}),\nread as a row of {kernel.size}",
+                  np.zeros(kernel.shape, dtype=bool))
+    _draw_numbers(axes[2], matrix, f"im2col(x): one column per patch ({matrix.shape[0]}×{matrix.shape[1]})",
+                  in_column)
+    _draw_numbers(axes[3], output, "y = k_row · im2col(x)\n(reshaped to the valid output)", at_output)
+    figure.suptitle(f"Column {chosen} of im2col(x) is the shaded patch; k as a row times it is y{position}: "
+                    "the correlation is one matrix product (GEMM)", fontsize=10)
+    figure.tight_layout()
+    return figure
