@@ -8,7 +8,9 @@
   prevalence (notebook 04);
 * :mod:`~medcourse.metrics.bootstrap` — bootstrap confidence intervals of a test-set number (notebook 04);
 * :mod:`~medcourse.metrics.segmentation` — Dice, IoU, Hausdorff distance (HD, HD95), volume, Bland–Altman (notebook 05);
-* :mod:`~medcourse.metrics.detection` — FROC, CPM (LUNA16), box IoU, precision–recall and AP@0.5 (notebook 06).
+* :mod:`~medcourse.metrics.detection` — FROC, CPM (LUNA16), box IoU, precision–recall and AP@0.5 (notebook 06);
+* :mod:`~medcourse.metrics.reconstruction` — PSNR and SSIM with an explicit data range, the course's one
+  definition (notebook 11).
 
 Every public name is also importable from here: ``from medcourse import metrics; metrics.roc_auc(...)``.
 """
@@ -47,6 +49,7 @@ from medcourse.metrics.detection import (
     precision_recall,
     sensitivity_at,
 )
+from medcourse.metrics.reconstruction import psnr, ssim
 from medcourse.metrics.segmentation import (
     BlandAltman,
     bland_altman,
@@ -84,12 +87,14 @@ __all__ = [
     "ppv_at_prevalence",
     "precision_recall",
     "precision_recall_curve",
+    "psnr",
     "report",
     "roc_auc",
     "roc_curve",
     "sensitivity",
     "sensitivity_at",
     "specificity",
+    "ssim",
     "temperature_scale",
     "volume",
     "youden_threshold",
