@@ -8,7 +8,7 @@ from torch import nn
 
 from medcourse.cnn import check_input_shape
 
-__all__ = ["CNN_VARIANTS", "cnn_classifier"]
+__all__ = ["cnn_classifier"]
 
 #: The networks :func:`cnn_classifier` builds: the lecture notes' CNN, and a modern small CNN (notebook 04 §6).
 CNN_VARIANTS = ("notes", "modern")

@@ -13,8 +13,8 @@ import torch
 from torch import nn
 
 import medcourse
-from medcourse.recipe import check_recipe, learning_rates
-from medcourse.training import TrainingRun, check_fit_arguments, check_images, class_weights, evaluate_split
+from medcourse.recipe import check_recipe, check_threshold, choose_threshold, evaluate_decided, learning_rates
+from medcourse.training import TrainingRun, check_fit_arguments, check_images, class_weights
 
 from .data import batches, to_tensor
 
@@ -42,7 +42,7 @@ def _probabilities(logits: torch.Tensor) -> np.ndarray:
 
 def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
         learning_rate: float = 1e-3, weight_decay: float = 1e-4, schedule: str = "cosine",
-        class_weight: str | None = "balanced", augment: bool = False,
+        class_weight: str | None = "balanced", threshold: str | None = "youden", augment: bool = False,
         loss=None, live: bool = False, verbose: bool = True) -> medcourse.training.History:
     """Train ``model`` on ``dataset.train`` with AdamW, validate on ``dataset.val`` after every epoch.
 
@@ -75,6 +75,10 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
     class_weight : {"balanced", None}
         ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` (:func:`medcourse.training.class_weights`;
         pixels for segmentation) so rare classes count as much as common ones; ``None`` weights all equally.
+    threshold : {"youden", None}
+        Two classes: after training, set ``model.decision_threshold`` to the threshold on ``p₁`` that maximises
+        sensitivity + specificity on the **validation** split (:func:`medcourse.metrics.youden_threshold`);
+        :func:`evaluate` then reports the accuracy of that decision. ``None``: the most probable class.
     augment : bool
         Random mirror/rotation/intensity changes of the training images (:func:`medcourse.pytorch.batches`).
     loss : callable, optional
@@ -97,6 +101,7 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
                             learning_rate=learning_rate, augment=augment, loss=loss, live=live, verbose=verbose)
     epochs = check_fit_arguments(dataset, epochs, FIT_TASKS)
     learning_rate, weight_decay, schedule = check_recipe(learning_rate, weight_decay, schedule)
+    threshold = check_threshold(threshold)
     medcourse.seed_everything(seed)
     target = device()
     model.to(target)
@@ -123,12 +128,18 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
         if run.end_epoch(dataset.val[1], predict_proba(model, dataset.val[0])):
             best_state = {name: tensor.detach().clone() for name, tensor in model.state_dict().items()}
     model.load_state_dict(best_state)
+    model.decision_threshold = choose_threshold(dataset, predict_proba(model, dataset.val[0]), threshold)
     return run.finish()
 
 
 def evaluate(model: nn.Module, dataset, split: str = "test") -> dict[str, float]:
-    """Loss and the task's metrics (accuracy and AUC, or Dice) of ``model`` on one split of ``dataset``."""
-    return evaluate_split(dataset, split, lambda images: predict_proba(model, images))
+    """Loss and the task's metrics (accuracy and AUC, or Dice) of ``model`` on one split of ``dataset``.
+
+    The accuracy is that of the model's decision: ``p₁ ≥ model.decision_threshold`` when :func:`fit` chose a
+    threshold on validation (two classes), otherwise the most probable class.
+    """
+    return evaluate_decided(dataset, split, lambda images: predict_proba(model, images),
+                            getattr(model, "decision_threshold", None))
 
 
 @torch.no_grad()

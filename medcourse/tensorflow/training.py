@@ -13,8 +13,8 @@ import tensorflow as tf
 from tensorflow import keras
 
 import medcourse
-from medcourse.recipe import check_recipe, learning_rates
-from medcourse.training import TrainingRun, check_fit_arguments, check_images, class_weights, evaluate_split
+from medcourse.recipe import check_recipe, check_threshold, choose_threshold, evaluate_decided, learning_rates
+from medcourse.training import TrainingRun, check_fit_arguments, check_images, class_weights
 
 from .data import batches, to_tensor
 
@@ -34,7 +34,7 @@ def device() -> str:
 
 def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
         learning_rate: float = 1e-3, weight_decay: float = 1e-4, schedule: str = "cosine",
-        class_weight: str | None = "balanced", augment: bool = False,
+        class_weight: str | None = "balanced", threshold: str | None = "youden", augment: bool = False,
         loss=None, live: bool = False, verbose: bool = True) -> medcourse.training.History:
     """Train ``model`` on ``dataset.train`` with AdamW, validate on ``dataset.val`` after every epoch.
 
@@ -67,6 +67,10 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
     class_weight : {"balanced", None}
         ``"balanced"`` weights each class's loss by ``N / (K · N_c)`` (:func:`medcourse.training.class_weights`;
         pixels for segmentation); ``None`` weights all cases equally.
+    threshold : {"youden", None}
+        Two classes: after training, set ``model.decision_threshold`` to the threshold on ``p₁`` that maximises
+        sensitivity + specificity on the **validation** split (:func:`medcourse.metrics.youden_threshold`);
+        :func:`evaluate` then reports the accuracy of that decision. ``None``: the most probable class.
     augment : bool
         Random mirror/rotation/intensity changes of the training images (:func:`medcourse.tensorflow.batches`).
     loss : callable, optional
@@ -83,8 +87,13 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
     History
         Per-epoch loss and the task's metrics (:data:`medcourse.training.TASK_METRICS`) for both splits.
     """
+    if getattr(dataset, "task", None) == "detection":  # a detector is trained by its own loop (notebook 06)
+        from .detection import fit_detector
+        return fit_detector(model, dataset, epochs=epochs, batch_size=batch_size, seed=seed,
+                            learning_rate=learning_rate, augment=augment, loss=loss, live=live, verbose=verbose)
     epochs = check_fit_arguments(dataset, epochs, FIT_TASKS)
     learning_rate, weight_decay, schedule = check_recipe(learning_rate, weight_decay, schedule)
+    threshold = check_threshold(threshold)
     medcourse.seed_everything(seed)
     train_batches = batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
     rates = learning_rates(len(train_batches), epochs, learning_rate, schedule)
@@ -101,6 +110,7 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
             if run.end_epoch(dataset.val[1], predict_proba(model, dataset.val[0])):
                 best_weights = [w.copy() for w in model.get_weights()]
     model.set_weights(best_weights)
+    model.decision_threshold = choose_threshold(dataset, predict_proba(model, dataset.val[0]), threshold)
     return run.finish()
 
 
@@ -142,8 +152,13 @@ def _train_step(model, step_sizes, weight_decay: float, loss, weights: np.ndarra
 
 
 def evaluate(model: keras.Model, dataset, split: str = "test") -> dict[str, float]:
-    """Loss and the task's metrics (accuracy and AUC, or Dice) of ``model`` on one split of ``dataset``."""
-    return evaluate_split(dataset, split, lambda images: predict_proba(model, images))
+    """Loss and the task's metrics (accuracy and AUC, or Dice) of ``model`` on one split of ``dataset``.
+
+    The accuracy is that of the model's decision: ``p₁ ≥ model.decision_threshold`` when :func:`fit` chose a
+    threshold on validation (two classes), otherwise the most probable class.
+    """
+    return evaluate_decided(dataset, split, lambda images: predict_proba(model, images),
+                            getattr(model, "decision_threshold", None))
 
 
 def _expected_shape(model: keras.Model) -> tuple[int, ...] | None:
