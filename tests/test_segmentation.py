@@ -44,8 +44,8 @@ def test_unet_shapes_come_back_to_the_input_size_with_the_skips_doubling_the_cha
 @pytest.mark.parametrize("upsampling", seg.UPSAMPLING)
 @pytest.mark.parametrize("batch_norm", [True, False])
 def test_unet_has_the_parameter_count_derived_by_hand(twin, upsampling, batch_norm):
-    model = twin.package.unet((16, 24, 2), 4, base_filters=4, depth=2, batch_norm=batch_norm, upsampling=upsampling)
-    expected = seg.unet_parameter_count((16, 24, 2), 4, base_filters=4, depth=2, batch_norm=batch_norm,
+    model = twin.package.unet((16, 24, 3), 4, base_filters=4, depth=2, batch_norm=batch_norm, upsampling=upsampling)
+    expected = seg.unet_parameter_count((16, 24, 3), 4, base_filters=4, depth=2, batch_norm=batch_norm,
                                         upsampling=upsampling)
     assert twin.trainable_count(model) == expected
 
