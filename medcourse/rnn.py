@@ -25,9 +25,16 @@ import numpy as np
 
 __all__ = [
     "KINETIC_TYPES",
+    "POOLINGS",
+    "RECURRENT_CELLS",
     "check_parameters",
+    "check_sequence_model",
+    "check_volume_shape",
     "enhancement_curves",
+    "gru_weights_for_keras",
     "jacobian_norms",
+    "largest_singular_value",
+    "lstm_weights_for_keras",
     "rnn_backward",
     "rnn_cell",
     "rnn_forward",
@@ -69,6 +76,33 @@ def _check_state(h, name: str, batch: int, hidden: int) -> np.ndarray:
     if h.shape != (batch, hidden):
         raise ValueError(f"{name} must have shape (batch, hidden) = ({batch}, {hidden}), got {h.shape}")
     return h
+
+
+#: How ``sequence_model`` (both frameworks, notebook 08) reads a sequence of frame codes: in order, with a
+#: recurrent cell, or with an order-blind pooling over time.
+RECURRENT_CELLS = ("gru", "lstm", "rnn")
+POOLINGS = ("mean", "maxmin")
+
+
+def check_sequence_model(frame_shape, temporal: str) -> tuple[int, int]:
+    """The arguments of both frameworks' ``sequence_model``, checked; returns ``frame_shape`` as ``(H, W)``."""
+    if len(tuple(frame_shape)) != 2:
+        raise ValueError(f"frame_shape must be (H, W), got {frame_shape!r}")
+    if temporal not in RECURRENT_CELLS + POOLINGS:
+        raise ValueError(f"temporal must be one of {RECURRENT_CELLS + POOLINGS}, got {temporal!r}")
+    height, width = (int(n) for n in frame_shape)
+    return height, width
+
+
+def check_volume_shape(input_shape) -> tuple[int, int, int]:
+    """The ``input_shape`` of both frameworks' ``volume_cnn`` and ``slice_cnn``, checked, as ``(D, H, W)``."""
+    try:
+        shape = tuple(int(n) for n in input_shape)
+    except (TypeError, ValueError):
+        shape = ()
+    if len(shape) != 3 or min(shape) < 4:
+        raise ValueError(f"input_shape must be (D, H, W) with every size at least 4, got {input_shape!r}")
+    return shape
 
 
 # --- forward --------------------------------------------------------------------------------------
@@ -237,6 +271,22 @@ def spectral_radius(matrix) -> float:
     return float(np.max(np.abs(np.linalg.eigvals(matrix))))
 
 
+def largest_singular_value(matrix) -> float:
+    """``‖W‖₂``, the largest singular value: how much ``W`` can stretch a vector (notebook 07 §6).
+
+    It bounds the spectral radius from above (``ρ(W) ≤ ‖W‖₂``), with equality for normal matrices
+    (``W Wᵀ = Wᵀ W``: symmetric, orthogonal, ``ρ·Q``); a non-normal matrix can have ``ρ < 1 < ‖W‖₂``.
+
+    Examples
+    --------
+    >>> W = np.array([[0.5, 3.0], [0.0, 0.5]])
+    >>> spectral_radius(W), round(largest_singular_value(W), 3)
+    (0.5, 3.081)
+    """
+    matrix = _as_matrix(matrix, "matrix", 2)
+    return float(np.linalg.norm(matrix, ord=2))
+
+
 def with_spectral_radius(matrix, radius: float) -> np.ndarray:
     """``matrix`` rescaled so that its spectral radius is ``radius``.
 
@@ -254,12 +304,13 @@ def with_spectral_radius(matrix, radius: float) -> np.ndarray:
 
 
 def jacobian_norms(x, h0, W_xh, W_hh, b_h) -> np.ndarray:
-    """``‖∂h_t/∂h_0‖`` (spectral norm, averaged over the batch) for ``t = 1 … T``.
+    """``‖∂h_t/∂h_0‖`` (spectral norm, averaged over the batch) for ``t = 1 … T`` (notebook 07 §6).
 
-    By the chain rule ``∂h_t/∂h_0 = diag(1 − h_t²) W_hh · ∂h_{t−1}/∂h_0``: a product of ``t`` factors,
-    each roughly ``W_hh`` scaled by the tanh slope (≤ 1). It shrinks geometrically when the spectral
-    radius of ``W_hh`` is below 1 (vanishing gradients) and can grow geometrically above 1 (exploding
-    gradients) until tanh saturates.
+    By the chain rule ``∂h_t/∂h_0 = diag(1 − h_t²) W_hh · ∂h_{t−1}/∂h_0``: a product of ``t`` factors. Each
+    factor's norm is at most ``‖W_hh‖₂`` (the largest singular value; the tanh slope is ≤ 1), so the product
+    vanishes for sure, geometrically, when ``‖W_hh‖₂ < 1``. The spectral radius ``ρ ≤ ‖W_hh‖₂`` only sets the
+    long-run rate of the plain powers ``W_hhᵗ``: with ``ρ < 1`` but ``‖W_hh‖₂ > 1`` (a non-normal matrix) the
+    product can grow for a while before it decays; with ``ρ > 1`` it can explode until tanh saturates.
 
     Returns
     -------
@@ -280,6 +331,54 @@ def jacobian_norms(x, h0, W_xh, W_hh, b_h) -> np.ndarray:
         jacobian = (1.0 - states[:, t, :, None] ** 2) * (W_hh @ jacobian)
         norms[t] = np.mean(np.linalg.norm(jacobian, ord=2, axis=(1, 2)))
     return norms
+
+
+# --- gated cells: PyTorch's weights in Keras's layout ----------------------------------------------
+
+
+def _gate_blocks(name: str, array, gates: int) -> list[np.ndarray]:
+    """The ``gates`` equal row blocks of a stacked weight or bias (one per gate), or an error naming it."""
+    array = np.asarray(array, dtype=float)
+    if array.ndim not in (1, 2) or len(array) == 0 or len(array) % gates:
+        raise ValueError(f"{name} must stack {gates} gates: {gates} × hidden rows, got shape {array.shape}")
+    return np.split(array, gates)
+
+
+def lstm_weights_for_keras(weight_ih, weight_hh, bias_ih, bias_hh) -> list[np.ndarray]:
+    """A ``torch.nn.LSTM(Cell)``'s weights as ``keras.layers.LSTM(Cell)`` weights (notebook 07 §7).
+
+    Both order the gates ``i, f, c̃ (PyTorch "g"), o``; Keras stores the transposes and one bias, the sum of
+    PyTorch's two. Returns ``[kernel (input, 4h), recurrent_kernel (h, 4h), bias (4h,)]`` for ``set_weights``.
+    """
+    named = {"weight_ih": weight_ih, "weight_hh": weight_hh, "bias_ih": bias_ih, "bias_hh": bias_hh}
+    weight_ih, weight_hh, bias_ih, bias_hh = (np.concatenate(_gate_blocks(name, value, 4))
+                                              for name, value in named.items())
+    return [weight_ih.T, weight_hh.T, bias_ih + bias_hh]
+
+
+def gru_weights_for_keras(weight_ih, weight_hh, bias_ih, bias_hh) -> list[np.ndarray]:
+    """A ``torch.nn.GRU(Cell)``'s weights as ``keras.layers.GRU(Cell)(reset_after=True)`` weights (notebook 07 §7).
+
+    PyTorch orders the gates ``r, z, n`` (reset, update, candidate), Keras ``z, r, h``; Keras stores the
+    transposes; with ``reset_after=True`` (its default) it keeps PyTorch's two biases, as the rows of one
+    ``(2, 3h)`` array: the input bias, then the recurrent bias (the reset gate multiplies ``W_hn h + b_hn``, so
+    the two cannot be summed). Returns ``[kernel (input, 3h), recurrent_kernel (h, 3h), bias (2, 3h)]``.
+
+    Examples
+    --------
+    >>> h, d = 2, 3
+    >>> kernel, recurrent, bias = gru_weights_for_keras(np.zeros((3 * h, d)), np.zeros((3 * h, h)),
+    ...                                                 np.repeat([1.0, 2.0, 3.0], h), np.zeros(3 * h))
+    >>> kernel.shape, recurrent.shape, bias[0].tolist()  # update gate z first, then reset r, then the candidate
+    ((3, 6), (2, 6), [2.0, 2.0, 1.0, 1.0, 3.0, 3.0])
+    """
+    def keras_order(name, value):  # r, z, n → z, r, n
+        reset, update, candidate = _gate_blocks(name, value, 3)
+        return np.concatenate([update, reset, candidate])
+
+    weight_ih, weight_hh = keras_order("weight_ih", weight_ih), keras_order("weight_hh", weight_hh)
+    bias = np.stack([keras_order("bias_ih", bias_ih), keras_order("bias_hh", bias_hh)])
+    return [weight_ih.T, weight_hh.T, bias]
 
 
 # --- a toy medical sequence: contrast-enhancement curves ------------------------------------------

@@ -137,6 +137,76 @@ def test_jacobian_norms_shrink_below_and_grow_above_spectral_radius_one():
     np.testing.assert_allclose(large, 1.2 ** np.arange(1, 21), rtol=1e-9)
 
 
+def test_largest_singular_value_bounds_the_spectral_radius_and_equals_it_for_normal_matrices():
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        matrix = rng.normal(size=(6, 6))
+        assert rnn.spectral_radius(matrix) <= rnn.largest_singular_value(matrix) * (1 + 1e-12)
+        symmetric, orthogonal = matrix + matrix.T, np.linalg.qr(matrix)[0]
+        assert rnn.largest_singular_value(symmetric) == pytest.approx(rnn.spectral_radius(symmetric), rel=1e-10)
+        assert rnn.largest_singular_value(0.7 * orthogonal) == pytest.approx(0.7, rel=1e-12)
+    assert rnn.largest_singular_value(np.array([[0.5, 3.0], [0.0, 0.5]])) == pytest.approx(3.0811, abs=1e-4)
+
+
+def test_jacobian_norms_never_exceed_the_largest_singular_value_to_the_power_t(parameters):
+    p = parameters
+    for scale in (0.3, 0.8, 1.5):
+        W_hh = scale * p["W_hh"] / rnn.largest_singular_value(p["W_hh"])
+        norms = rnn.jacobian_norms(p["x"], p["h0"], p["W_xh"], W_hh, p["b_h"])
+        assert np.all(norms <= scale ** np.arange(1, STEPS + 1) * (1 + 1e-9))
+
+
+def test_a_non_normal_w_hh_with_spectral_radius_below_one_first_grows_the_gradient_then_loses_it():
+    W_hh = 0.85 * np.eye(4) + 1.5 * np.kron(np.eye(2), [[0.0, 1.0], [0.0, 0.0]])
+    assert rnn.spectral_radius(W_hh) < 1 < rnn.largest_singular_value(W_hh)
+    x = 0.1 * np.random.default_rng(0).normal(size=(3, 50, 2))
+    norms = rnn.jacobian_norms(x, None, np.full((4, 2), 0.5), W_hh, np.zeros(4))
+    assert norms[:8].max() > 2 and norms[-1] < 0.05
+
+
+def test_exercise_5_matrices_share_their_spectral_radius_but_only_a_bounds_every_step():
+    from medcourse.exercises import nb07
+
+    A, B = nb07.Q5_MATRICES["A"], nb07.Q5_MATRICES["B"]
+    assert rnn.spectral_radius(A) == rnn.spectral_radius(B) == 0.5
+    x = np.zeros((1, 3, 1))
+    grows = rnn.jacobian_norms(x, None, np.zeros((2, 1)), B, np.zeros(2))  # the tanh slope is 1 at h = 0
+    assert grows[0] > 1 and np.all(rnn.jacobian_norms(x, None, np.zeros((2, 1)), A, np.zeros(2)) < 1)
+    assert nb07.q5.verdict("A") is None and nb07.q5.verdict("B") is not None
+
+
+def test_gate_weight_mappings_refuse_arrays_that_do_not_stack_their_gates():
+    with pytest.raises(ValueError, match="weight_ih must stack 3 gates"):
+        rnn.gru_weights_for_keras(np.zeros((7, 2)), np.zeros((6, 2)), np.zeros(6), np.zeros(6))
+    with pytest.raises(ValueError, match="bias_hh must stack 4 gates"):
+        rnn.lstm_weights_for_keras(np.zeros((8, 2)), np.zeros((8, 2)), np.zeros(8), np.zeros(6))
+
+
+def test_keras_gru_and_lstm_equal_pytorchs_with_the_mapped_weights(parameters):
+    pytorch, tensorflow = load_twin("pytorch"), load_twin("tensorflow")
+    torch, keras = pytorch.torch, tensorflow.keras
+    x = parameters["x"]
+    for kind, mapping in (("GRU", rnn.gru_weights_for_keras), ("LSTM", rnn.lstm_weights_for_keras)):
+        torch.manual_seed(1)
+        torch_layer = getattr(torch.nn, kind)(INPUT, HIDDEN, batch_first=True, dtype=torch.float64)
+        with torch.no_grad():
+            for parameter in torch_layer.parameters():  # biases too: the two GRU biases do not simply add up
+                parameter.uniform_(-0.8, 0.8)
+            expected = torch_layer(torch.as_tensor(x))[0].numpy()
+        keras_layer = getattr(keras.layers, kind)(HIDDEN, return_sequences=True, dtype="float64",
+                                                  **({"reset_after": True} if kind == "GRU" else {}))
+        keras_layer.build((None, STEPS, INPUT))
+        weights = [getattr(torch_layer, f"{name}_l0").detach().numpy()
+                   for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+        keras_layer.set_weights(mapping(*weights))
+        np.testing.assert_allclose(keras_layer(x).numpy(), expected, rtol=0, atol=1e-12, err_msg=kind)
+        if kind == "GRU":  # summing the two biases, as for the LSTM, would be wrong for the GRU's candidate
+            wrong = mapping(*weights)
+            wrong[2] = np.stack([wrong[2].sum(axis=0), np.zeros(3 * HIDDEN)])
+            keras_layer.set_weights(wrong)
+            assert np.abs(keras_layer(x).numpy() - expected).max() > 1e-3
+
+
 def test_jacobian_norms_agree_with_torch_forward_mode(parameters):
     torch = pytest.importorskip("torch")
     from medcourse.pytorch import rnn as sequences
@@ -230,13 +300,11 @@ def test_state_jacobian_norms_agree_between_the_frameworks_for_every_cell(parame
 
 def _copy_cell(torch_cell, keras_cell, kind):
     """PyTorch cell weights into the Keras cell: transposes, gate order and the two biases (one per side)."""
-    w_ih, w_hh = torch_cell.weight_ih.detach().numpy(), torch_cell.weight_hh.detach().numpy()
-    b_ih, b_hh = torch_cell.bias_ih.detach().numpy(), torch_cell.bias_hh.detach().numpy()
-    if kind == "RNN" or kind == "LSTM":
-        keras_cell.set_weights([w_ih.T, w_hh.T, b_ih + b_hh])
-    else:  # GRU: PyTorch orders r, z, n; Keras z, r, h; reset_after=True keeps the two biases apart
-        order = lambda m: np.concatenate([m[1 * HIDDEN:2 * HIDDEN], m[:HIDDEN], m[2 * HIDDEN:]])  # noqa: E731
-        keras_cell.set_weights([order(w_ih).T, order(w_hh).T, np.stack([order(b_ih), order(b_hh)])])
+    weights = [getattr(torch_cell, name).detach().numpy() for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+    if kind == "RNN":
+        keras_cell.set_weights([weights[0].T, weights[1].T, weights[2] + weights[3]])
+    else:
+        keras_cell.set_weights({"GRU": rnn.gru_weights_for_keras, "LSTM": rnn.lstm_weights_for_keras}[kind](*weights))
 
 
 def test_lecture_rnn_returns_log_probabilities_whose_rows_sum_to_one():
@@ -322,12 +390,78 @@ def test_the_same_seed_gives_the_same_predictions(twin):
     np.testing.assert_array_equal(predictions[0], predictions[1])
 
 
-def test_frame_average_baseline_is_blind_to_the_order_of_frames(twin):
+@pytest.mark.parametrize("temporal", ["mean", "maxmin"])
+def test_pooling_baselines_are_blind_to_the_order_of_frames(twin, temporal):
     module = twin.rnn
     frames = _tiny_sequences("regression").test[0]
-    model = _model(module, "regression", temporal="mean")
+    model = _model(module, "regression", temporal=temporal)
     forward = module.predict_sequences(model, frames)
-    np.testing.assert_allclose(module.predict_sequences(model, frames[:, ::-1]), forward, rtol=1e-5, atol=1e-6)
+    shuffled = frames[:, np.random.default_rng(0).permutation(frames.shape[1])]
+    for reordered in (frames[:, ::-1], shuffled):
+        np.testing.assert_allclose(module.predict_sequences(model, reordered), forward, rtol=1e-5, atol=1e-6)
+
+
+def test_the_recurrent_model_reads_the_frames_in_order(twin):
+    module = twin.rnn
+    frames = _tiny_sequences("regression").test[0]
+    medcourse.seed_everything(0)
+    model = _model(module, "regression", temporal="gru")
+    forward = module.predict_sequences(model, frames)
+    assert np.abs(module.predict_sequences(model, frames[:, ::-1]) - forward).max() > 1e-4
+
+
+def _volumes(seed: int = 0) -> Dataset:
+    """8×8×8 volumes: a bright cube near the first slices (class 0) or near the last ones (class 1)."""
+    rng = np.random.default_rng(seed)
+    splits = {}
+    for split, n in (("train", 32), ("val", 16), ("test", 16)):
+        labels = rng.integers(0, 2, size=n)
+        volumes = rng.integers(0, 40, size=(n, 8, 8, 8)).astype(np.uint8)
+        for i, label in enumerate(labels):
+            start = 4 if label else 0
+            volumes[i, start:start + 3, 2:6, 2:6] = 220
+        splits[split] = (volumes, labels.astype(np.int64))
+    return Dataset("tiny volumes", splits["train"], splits["val"], splits["test"], ("early", "late"), "binary")
+
+
+def test_slice_cnn_reads_only_the_middle_slice_and_volume_cnn_every_slice(twin):
+    module = twin.rnn
+    volumes = _volumes().test[0]
+    medcourse.seed_everything(0)
+    models = {"slice": module.slice_cnn((8, 8, 8), 2), "volume": module.volume_cnn((8, 8, 8), 2)}
+    edited_elsewhere, edited_middle = volumes.copy(), volumes.copy()
+    edited_elsewhere[:, [0, 1, 2, 3, 5, 6, 7]] = 255 - edited_elsewhere[:, [0, 1, 2, 3, 5, 6, 7]]  # all but slice 4
+    edited_middle[:, 4] = 255 - edited_middle[:, 4]
+    predictions = {name: [module.predict_sequences(model, v) for v in (volumes, edited_elsewhere, edited_middle)]
+                   for name, model in models.items()}
+    original, elsewhere, middle = predictions["slice"]
+    assert original.shape == (16, 2)
+    np.testing.assert_allclose(elsewhere, original, rtol=1e-6, atol=1e-7)
+    assert np.abs(middle - original).max() > 1e-4
+    original, elsewhere, _ = predictions["volume"]
+    assert np.abs(elsewhere - original).max() > 1e-4
+
+
+def test_volume_models_train_with_fit_sequences_and_count_the_same_weights_in_both_frameworks(twin):
+    module = twin.rnn
+    data = _volumes()
+    def layers(kernel):  # conv 1→8, its batch norm (scale, shift), conv 8→16, its batch norm, dense 16→32→2
+        return (kernel * 8 + 8) + 2 * 8 + (kernel * 8 * 16 + 16) + 2 * 16 + (16 * 32 + 32) + (32 * 2 + 2)
+
+    expected = {"volume_cnn": layers(3 * 3 * 3), "slice_cnn": layers(3 * 3)}  # filters=8, hidden=32, both frameworks
+    for builder in ("volume_cnn", "slice_cnn"):
+        medcourse.seed_everything(0)
+        model = getattr(module, builder)((8, 8, 8), 2)
+        assert twin.trainable_count(model) == expected[builder]
+        history = module.fit_sequences(model, data, epochs=3, batch_size=8, learning_rate=1e-2, verbose=False)
+        assert isinstance(history, History) and history.task == "binary"
+        assert history.train["loss"][-1] < history.train["loss"][0], builder
+
+
+def test_volume_models_refuse_a_shape_that_is_not_three_sizes(twin):
+    for builder in (twin.rnn.volume_cnn, twin.rnn.slice_cnn):
+        with pytest.raises(ValueError, match=r"input_shape must be \(D, H, W\)"):
+            builder((28, 28), 2)
 
 
 def test_row_classifier_gives_one_logit_per_class(twin):
@@ -356,7 +490,7 @@ def test_rnn_from_numpy_refuses_mismatched_weights(twin):
         twin.rnn.rnn_from_numpy(np.zeros((4, 3)), np.zeros((3, 3)), np.zeros(4))
 
 
-@pytest.mark.parametrize("temporal", ["lstm", "rnn", "mean"])
+@pytest.mark.parametrize("temporal", ["lstm", "rnn", "mean", "maxmin"])
 def test_every_temporal_choice_gives_one_output_per_sequence(twin, temporal):
     module = twin.rnn
     frames = _tiny_sequences("regression").test[0]

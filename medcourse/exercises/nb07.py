@@ -1,4 +1,5 @@
-"""Exercises for notebook 07 (the RNN cell equation): weight shapes, one step by hand, parameter counts, spectral radius."""
+"""Exercises for notebook 07 (the RNN cell equation): weight shapes, one step by hand, parameter counts,
+singular value against spectral radius, how far back a gradient reaches."""
 
 from __future__ import annotations
 
@@ -101,23 +102,45 @@ q4 = Exercise(
     wrong_answers=[(5952, 6016), (5952, 5952), (6016, 6016), (5888, 5888)],
 )
 
-# --- q5 and q6: the spectral radius ---------------------------------------------------------------
+# --- q5: the largest singular value decides, not the spectral radius ---------------------------------
+
+#: Two recurrent weight matrices with the same spectral radius 0.5 (both triangular: eigenvalues on the diagonal).
+Q5_MATRICES = {"A": np.array([[0.5, 0.0], [0.0, 0.5]]), "B": np.array([[0.5, 3.0], [0.0, 0.5]])}
+
+
+def _shrinks_every_step(W) -> bool:
+    """Whether ‖diag(s) W v‖ < ‖v‖ for every vector v and tanh slopes s ≤ 1: exactly when ‖W‖₂ < 1."""
+    return rnn.largest_singular_value(W) < 1
+
+
+def _q5_reference() -> str:
+    verdicts = {name: _shrinks_every_step(W) for name, W in Q5_MATRICES.items()}
+    return {(True, False): "A", (False, True): "B", (True, True): "both", (False, False): "neither"}[
+        (verdicts["A"], verdicts["B"])]
+
 
 q5 = Exercise(
-    name="Exercise 5: vanishing or exploding?",
+    name="Exercise 5: which W_hh makes the gradient vanish at every step?",
     question=(
-        "An RNN's $W_{hh}$ has spectral radius 0.5 and the tanh works in its steep middle (small "
-        "activations). What happens to $\\lVert \\partial h_{50} / \\partial h_0 \\rVert$? Answer "
-        "`\"vanishes\"`, `\"explodes\"` or `\"stays near 1\"`."
+        "Two RNNs differ only in $W_{hh}$: $A = \\begin{pmatrix} 0.5 & 0 \\\\ 0 & 0.5 \\end{pmatrix}$ and "
+        "$B = \\begin{pmatrix} 0.5 & 3 \\\\ 0 & 0.5 \\end{pmatrix}$ (`ex.Q5_MATRICES`). Both have spectral radius 0.5. "
+        "For which is $\\lVert \\partial h_t / \\partial h_0 \\rVert$ **guaranteed** to shrink at every step, whatever "
+        "the inputs and hidden states? Answer `\"A\"`, `\"B\"`, `\"both\"` or `\"neither\"`."
     ),
-    checker=expect_choice("vanishes", ["vanishes", "explodes", "stays near 1"]),
-    hint_text="Each step multiplies the gradient by $\\mathrm{diag}(1 - h_t^2)\\,W_{hh}$: roughly by 0.5 or less.",
+    checker=expect_choice(_q5_reference(), ["A", "B", "both", "neither"]),
+    hint_text=(
+        "Each step multiplies by $\\mathrm{diag}(1 - h_t^2)\\,W_{hh}$, which stretches a vector by at most "
+        "$\\lVert W_{hh} \\rVert_2$, the largest singular value (`rnn.largest_singular_value`). Try $B$ on $(0, 1)$."
+    ),
     solution_text=(
-        "It **vanishes**: about $0.5^{50} \\approx 10^{-15}$. The tanh slope $1 - h_t^2 \\le 1$ can only "
-        "shrink it further, so with radius below 1 the first frames have no influence on learning."
+        "**A** only. $\\lVert A \\rVert_2 = 0.5$, so every step at least halves the gradient: after 50 steps "
+        "$\\le 0.5^{50} \\approx 10^{-15}$. $B$ has the same eigenvalues (0.5, 0.5), but $B\\,(0, 1) = (3, 0.5)$: "
+        "$\\lVert B \\rVert_2 \\approx 3.08$, and $B^2 = \\begin{pmatrix} 0.25 & 3 \\\\ 0 & 0.25 \\end{pmatrix}$ is still "
+        "larger than 1. Its powers $B^t$ have the entry $3t \\cdot 0.5^{t-1}$: they stay above 1 for four steps "
+        "($\\lVert B^4 \\rVert_2 \\approx 1.5$) and vanish only later. The spectral radius decides the long run; the largest singular value bounds every step."
     ),
-    reference=lambda: "vanishes",
-    wrong_answers=["explodes", "stays near 1", "maybe"],
+    reference=_q5_reference,
+    wrong_answers=["B", "both", "neither", "vanishes"],
 )
 
 q6 = Exercise(

@@ -3,7 +3,8 @@
 * :func:`rnn_from_numpy` — a ``torch.nn.RNN`` holding the NumPy ``W_xh, W_hh, b_h`` of :mod:`medcourse.rnn`;
 * :class:`LectureRNN` — the lecture notes' ``RNN`` (``i2h``/``i2o`` on ``[input, hidden]``), completed;
 * :func:`row_classifier` — an image read as a sequence of rows, then a GRU;
-* :func:`sequence_model` — a per-frame CNN encoder, then a GRU/LSTM (or a plain average over frames);
+* :func:`sequence_model` — a per-frame CNN encoder, then a GRU/LSTM (or an order-blind pooling over frames);
+* :func:`volume_cnn`, :func:`slice_cnn` — a 3-D CNN, and a 2-D CNN on the middle slice, for volumes;
 * :func:`fit_sequences`, :func:`predict_sequences` — a small training loop for all of them;
 * :func:`state_jacobian_norms` — ``‖∂s_t/∂s_0‖`` of an RNN, GRU or LSTM cell, by forward-mode autograd.
 
@@ -31,8 +32,10 @@ __all__ = [
     "rnn_from_numpy",
     "row_classifier",
     "sequence_model",
+    "slice_cnn",
     "state_jacobian_norms",
     "train_lecture_rnn",
+    "volume_cnn",
 ]
 
 
@@ -175,45 +178,51 @@ def row_classifier(input_shape, num_classes: int, *, hidden: int = 32, cell: str
 
 
 class SequenceModel(nn.Module):
-    """A small CNN applied to every frame, then a GRU/LSTM over the frames (or their plain average)."""
+    """A small CNN applied to every frame, then a GRU/LSTM over the frames (or an order-blind pooling over them)."""
 
     def __init__(self, frame_shape, outputs: int, features: int, hidden: int, temporal: str):
         super().__init__()
-        self.frame_shape, self.temporal = tuple(frame_shape), temporal
-        self.encoder = nn.Sequential(  # per frame: 1×H×W → features (halve the frame first: cheap on a CPU)
-            nn.AvgPool2d(2),
-            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(),
-            nn.Conv2d(8, features, 3, padding=1), nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # the average of a filter's map: e.g. the area it lights up
-            nn.BatchNorm1d(features),  # standardised codes: the recurrent layer learns in a few epochs
-        )
-        if temporal == "mean":
-            self.recurrent, size = None, features
+        self.frame_shape, self.temporal, self.outputs = tuple(frame_shape), temporal, outputs
+        self.encoder = _frame_encoder(features)
+        if temporal in numpy_rnn.POOLINGS:  # order-blind; a hidden layer as large as the GRU's state, then the output
+            pooled = 2 * features if temporal == "maxmin" else features
+            self.recurrent = None
+            self.head = nn.Sequential(nn.Linear(pooled, hidden), nn.ReLU(), nn.Linear(hidden, outputs))
         else:
-            self.recurrent, size = _recurrent(temporal, 2 * features, hidden), hidden
-        self.head = nn.Linear(size, outputs)
+            self.recurrent, self.head = _recurrent(temporal, 2 * features, hidden), nn.Linear(hidden, outputs)
         self.register_buffer("target_mean", torch.zeros(()))
         self.register_buffer("target_std", torch.ones(()))
 
     def forward(self, frames):
         batch, steps = frames.shape[:2]
         codes = self.encoder(frames.flatten(0, 1)).unflatten(0, (batch, steps))  # N×T×features
-        if self.recurrent is None:
-            summary = codes.mean(dim=1)  # order-blind: the same for any shuffling of the frames
-        else:
-            change = codes - codes.mean(dim=1, keepdim=True)  # each frame relative to its own sequence
-            states, _ = self.recurrent(torch.cat((codes, change), dim=2))
-            summary = states[:, -1]
-        return self.head(summary)
+        if self.temporal == "mean":  # the same for any shuffling of the frames
+            return self.head(codes.mean(dim=1))
+        if self.temporal == "maxmin":  # each feature's largest and smallest value over time: order-blind too
+            return self.head(torch.cat((codes.amax(dim=1), codes.amin(dim=1)), dim=1))
+        motion = codes - torch.cat((codes[:, :1], codes[:, :-1]), dim=1)  # x_t − x_{t−1} (0 at t = 1): what moved
+        states, _ = self.recurrent(torch.cat((codes, motion), dim=2))
+        return self.head(states[:, -1])  # from the last hidden state h_T
+
+
+def _frame_encoder(features: int = 8) -> nn.Sequential:
+    """Per frame ``1×H×W`` → ``features`` numbers: halve; two blocks conv 3×3 → batch norm → ReLU; global average."""
+    return nn.Sequential(
+        nn.AvgPool2d(2),  # halve the frame first: cheap on a CPU
+        nn.Conv2d(1, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(8, features, 3, padding=1), nn.BatchNorm2d(features), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(),  # the average of a filter's map: e.g. the area it lights up
+    )
 
 
 def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", features: int = 8,
                    hidden: int = 32) -> SequenceModel:
-    """Per-frame CNN encoder → ``temporal`` (``"gru"``, ``"lstm"``, ``"rnn"`` or ``"mean"``) → Dense.
+    """Per-frame CNN encoder → ``temporal`` → output (notebook 08 §3).
 
-    The recurrent layer reads, at every step, the frame's code and its difference from the sequence's
-    average code (what changed); the ``"mean"`` baseline reads only the average code, so it cannot
-    see change over time.
+    ``temporal`` is a recurrent cell (``"gru"``, ``"lstm"``, ``"rnn"``), which reads at every step the frame's
+    code and its change since the previous frame, in order; or an order-blind pooling over time, followed by a
+    hidden layer of ``hidden`` ReLU units: ``"mean"`` averages the codes, ``"maxmin"`` keeps each code's largest
+    and smallest value (for the EF: the cavity at end-diastole and at end-systole).
 
     Parameters
     ----------
@@ -221,23 +230,72 @@ def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", feat
         Size of one frame; the model takes float tensors ``N×T×1×H×W``.
     outputs : int
         1 for a regression target (e.g. ejection fraction), ``K`` class logits otherwise.
-    temporal : str
-        ``"mean"`` is the baseline without recurrence: it averages the frame codes over time.
 
     Examples
     --------
     >>> sequence_model((32, 32))(torch.zeros(2, 10, 1, 32, 32)).shape
     torch.Size([2, 1])
     """
-    if len(tuple(frame_shape)) != 2:
-        raise ValueError(f"frame_shape must be (H, W), got {frame_shape!r}")
-    if temporal not in ("gru", "lstm", "rnn", "mean"):
-        raise ValueError(f"temporal must be 'gru', 'lstm', 'rnn' or 'mean', got {temporal!r}")
+    numpy_rnn.check_sequence_model(frame_shape, temporal)
     return SequenceModel(frame_shape, outputs, features, hidden, temporal)
 
 
+# --- a volume: a series of slices, or a 3-D image -------------------------------------------------
+
+
+def volume_cnn(input_shape, num_classes: int, *, filters: int = 8, hidden: int = 32) -> nn.Sequential:
+    """A small 3-D CNN for ``D×H×W`` volumes (notebook 08 §4): halve; conv 3×3×3 → BN → ReLU, max-pool, again; average.
+
+    Then a hidden layer and the logits. It takes the volumes as :func:`~medcourse.pytorch.to_tensor` gives
+    them, a sequence of slices ``N×D×1×H×W``, and moves the slice axis where ``nn.Conv3d`` wants it.
+
+    Examples
+    --------
+    >>> volume_cnn((28, 28, 28), 2)(torch.zeros(3, 28, 1, 28, 28)).shape
+    torch.Size([3, 2])
+    """
+    numpy_rnn.check_volume_shape(input_shape)
+    return _small_cnn(Volumes(), nn.Conv3d, nn.BatchNorm3d, nn.AvgPool3d, nn.MaxPool3d, nn.AdaptiveAvgPool3d,
+                      num_classes, filters, hidden)
+
+
+def slice_cnn(input_shape, num_classes: int, *, filters: int = 8, hidden: int = 32) -> nn.Sequential:
+    """The same CNN in 2-D, reading only the **middle slice** of each ``D×H×W`` volume (notebook 08 §4).
+
+    Examples
+    --------
+    >>> slice_cnn((28, 28, 28), 2)(torch.zeros(3, 28, 1, 28, 28)).shape
+    torch.Size([3, 2])
+    """
+    depth = numpy_rnn.check_volume_shape(input_shape)[0]
+    return _small_cnn(Volumes(middle=depth // 2), nn.Conv2d, nn.BatchNorm2d, nn.AvgPool2d, nn.MaxPool2d,
+                      nn.AdaptiveAvgPool2d, num_classes, filters, hidden)
+
+
+def _small_cnn(first, conv, norm, average, maximum, global_average, num_classes, filters, hidden) -> nn.Sequential:
+    """The blocks of the frame encoder (conv → batch norm → ReLU), in 2-D or 3-D, then a hidden layer and logits."""
+    return nn.Sequential(
+        first, average(2),  # halve the input first: cheap on a CPU
+        conv(1, filters, 3, padding=1), norm(filters), nn.ReLU(), maximum(2),
+        conv(filters, 2 * filters, 3, padding=1), norm(2 * filters), nn.ReLU(),
+        global_average(1), nn.Flatten(),
+        nn.Linear(2 * filters, hidden), nn.ReLU(), nn.Linear(hidden, num_classes),
+    )
+
+
+class Volumes(nn.Module):
+    """``N×D×1×H×W`` slices → the volumes ``N×1×D×H×W`` (for ``nn.Conv3d``), or only slice ``middle`` (``N×1×H×W``)."""
+
+    def __init__(self, middle: int | None = None):
+        super().__init__()
+        self.middle = middle
+
+    def forward(self, slices):
+        return slices.transpose(1, 2) if self.middle is None else slices[:, self.middle]
+
+
 def _is_regression(model) -> bool:
-    return model.head.out_features == 1 if isinstance(model, SequenceModel) else False
+    return isinstance(model, SequenceModel) and model.outputs == 1
 
 
 def _outputs(model: nn.Module, output: torch.Tensor) -> np.ndarray:

@@ -1,13 +1,16 @@
 """Recurrent models in TensorFlow/Keras (notebooks 07–08), mirroring :mod:`medcourse.pytorch.rnn` name for name.
 
 :func:`rnn_from_numpy`, :class:`LectureRNN`, :func:`train_lecture_rnn`, :func:`row_classifier`,
-:func:`sequence_model`, :func:`fit_sequences`, :func:`predict_sequences`, :func:`state_jacobian_norms`.
+:func:`sequence_model`, :func:`volume_cnn`, :func:`slice_cnn`, :func:`fit_sequences`, :func:`predict_sequences`,
+:func:`state_jacobian_norms`.
 Keras models take channels-last input (``N×H×W×C`` images, ``N×T×H×W×1`` sequences).
 
 Import as ``from medcourse.tensorflow import rnn as tf_rnn``.
 """
 
 from __future__ import annotations
+
+import weakref
 
 import numpy as np
 import tensorflow as tf
@@ -28,8 +31,10 @@ __all__ = [
     "rnn_from_numpy",
     "row_classifier",
     "sequence_model",
+    "slice_cnn",
     "state_jacobian_norms",
     "train_lecture_rnn",
+    "volume_cnn",
 ]
 
 
@@ -160,7 +165,7 @@ def row_classifier(input_shape, num_classes: int, *, hidden: int = 32, cell: str
 
 
 class SequenceModel(keras.Model):
-    """A small CNN applied to every frame, then a GRU/LSTM over the frames (or their plain average).
+    """A small CNN applied to every frame, then a GRU/LSTM over the frames (or an order-blind pooling over them).
 
     The Keras twin of :class:`medcourse.pytorch.rnn.SequenceModel`. The regression target's mean and standard
     deviation are non-trainable weights, so they are saved with the model's weights.
@@ -168,55 +173,115 @@ class SequenceModel(keras.Model):
 
     def __init__(self, frame_shape, outputs: int, features: int, hidden: int, temporal: str, **kwargs):
         super().__init__(name=f"sequence_{temporal}", **kwargs)
-        height, width = (int(n) for n in frame_shape)
-        self.frame_shape, self.temporal = (height, width), temporal
-        self.encoder = keras.Sequential([  # per frame: H×W×1 → features (halve the frame first: cheap on a CPU)
-            keras.Input((height, width, 1)),
-            keras.layers.AveragePooling2D(2),
-            keras.layers.Conv2D(8, 3, padding="same", activation="relu"),
-            keras.layers.Conv2D(features, 3, padding="same", activation="relu"),
-            keras.layers.GlobalAveragePooling2D(),  # the average of a filter's map: e.g. the area it lights up
-            # PyTorch's BatchNorm1d defaults, spelled out (Keras's own default momentum is 0.99, epsilon 1e-3):
-            keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5),
-        ], name="encoder")
-        self.per_frame = keras.layers.TimeDistributed(self.encoder, name="per_frame")
-        self.recurrent = None if temporal == "mean" else _recurrent(temporal, hidden, name="recurrent")
-        self.head = keras.layers.Dense(outputs, name="head")
+        self.frame_shape, self.temporal, self.outputs = tuple(frame_shape), temporal, outputs
+        self.encoder = _frame_encoder(self.frame_shape, features)
+        if temporal in numpy_rnn.POOLINGS:  # order-blind; a hidden layer as large as the GRU's state, then the output
+            self.recurrent = None
+            self.head = keras.Sequential([keras.layers.Dense(hidden, activation="relu"), keras.layers.Dense(outputs)],
+                                         name="head")
+        else:
+            self.recurrent = _recurrent(temporal, hidden, name="recurrent")
+            self.head = keras.layers.Dense(outputs, name="head")
         self.target_mean = self.add_weight(shape=(), initializer="zeros", trainable=False, name="target_mean")
         self.target_std = self.add_weight(shape=(), initializer="ones", trainable=False, name="target_std")
 
     def call(self, frames, training=False):
-        codes = self.per_frame(frames, training=training)  # N×T×features
-        if self.recurrent is None:
-            summary = keras.ops.mean(codes, axis=1)  # order-blind: the same for any shuffling of the frames
-        else:
-            change = codes - keras.ops.mean(codes, axis=1, keepdims=True)  # each frame relative to its sequence
-            summary = self.recurrent(keras.ops.concatenate([codes, change], axis=2), training=training)  # h_T
-        return self.head(summary)
+        shape = keras.ops.shape(frames)  # every frame through the encoder as one batch of N·T images (as PyTorch)
+        flat = self.encoder(keras.ops.reshape(frames, (-1, *self.frame_shape, 1)), training=training)
+        codes = keras.ops.reshape(flat, (shape[0], shape[1], -1))  # N×T×features
+        if self.temporal == "mean":  # the same for any shuffling of the frames
+            return self.head(keras.ops.mean(codes, axis=1))
+        if self.temporal == "maxmin":  # each feature's largest and smallest value over time: order-blind too
+            return self.head(keras.ops.concatenate([keras.ops.max(codes, axis=1), keras.ops.min(codes, axis=1)], axis=1))
+        previous = keras.ops.concatenate([codes[:, :1], codes[:, :-1]], axis=1)
+        motion = codes - previous  # x_t − x_{t−1} (0 at t = 1): what moved
+        return self.head(self.recurrent(keras.ops.concatenate([codes, motion], axis=2), training=training))  # h_T
+
+
+def _frame_encoder(frame_shape, features: int) -> keras.Sequential:
+    """Per frame ``H×W×1`` → ``features`` numbers: halve; two blocks conv 3×3 → batch norm → ReLU; global average."""
+    def block(filters):  # PyTorch's BatchNorm2d defaults, spelled out (Keras's own: momentum 0.99, epsilon 1e-3)
+        return [keras.layers.Conv2D(filters, 3, padding="same"),
+                keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5), keras.layers.ReLU()]
+
+    return keras.Sequential([
+        keras.Input((*frame_shape, 1)), keras.layers.AveragePooling2D(2),  # halve the frame first: cheap on a CPU
+        *block(8), keras.layers.MaxPooling2D(2), *block(features),
+        keras.layers.GlobalAveragePooling2D(),  # the average of a filter's map: e.g. the area it lights up
+    ], name="encoder")
 
 
 def sequence_model(frame_shape, *, outputs: int = 1, temporal: str = "gru", features: int = 8,
                    hidden: int = 32) -> SequenceModel:
-    """Per-frame CNN encoder → ``temporal`` (``"gru"``, ``"lstm"``, ``"rnn"`` or ``"mean"``) → Dense.
+    """Per-frame CNN encoder → ``temporal`` → output (notebook 08 §3).
 
-    The Keras twin of :func:`medcourse.pytorch.rnn.sequence_model`; takes ``N×T×H×W×1``.
+    The Keras twin of :func:`medcourse.pytorch.rnn.sequence_model` (the same choices of ``temporal``); takes
+    ``N×T×H×W×1``.
 
     Examples
     --------
     >>> tuple(sequence_model((32, 32))(np.zeros((2, 10, 32, 32, 1), dtype="float32")).shape)
     (2, 1)
     """
-    if len(tuple(frame_shape)) != 2:
-        raise ValueError(f"frame_shape must be (H, W), got {frame_shape!r}")
-    if temporal not in ("gru", "lstm", "rnn", "mean"):
-        raise ValueError(f"temporal must be 'gru', 'lstm', 'rnn' or 'mean', got {temporal!r}")
+    frame_shape = numpy_rnn.check_sequence_model(frame_shape, temporal)
     model = SequenceModel(frame_shape, outputs, features, hidden, temporal)
-    model(np.zeros((1, 2, *model.frame_shape, 1), dtype=np.float32))  # build the weights now
+    model(np.zeros((1, 2, *frame_shape, 1), dtype=np.float32))  # build the weights now
     return model
 
 
+# --- a volume: a series of slices, or a 3-D image -------------------------------------------------
+
+
+def volume_cnn(input_shape, num_classes: int, *, filters: int = 8, hidden: int = 32) -> keras.Sequential:
+    """A small 3-D CNN for ``D×H×W`` volumes (notebook 08 §4): halve; conv 3×3×3 → BN → ReLU, max-pool, again; average.
+
+    The Keras twin of :func:`medcourse.pytorch.rnn.volume_cnn`. It takes the volumes as
+    :func:`~medcourse.tensorflow.to_tensor` gives them, ``N×D×H×W×1``: already ``Conv3D``'s channels-last layout.
+
+    Examples
+    --------
+    >>> tuple(volume_cnn((28, 28, 28), 2)(np.zeros((3, 28, 28, 28, 1), dtype="float32")).shape)
+    (3, 2)
+    """
+    shape = numpy_rnn.check_volume_shape(input_shape)
+    layers = keras.layers
+    return _small_cnn([keras.Input((*shape, 1))], layers.Conv3D, layers.AveragePooling3D, layers.MaxPooling3D,
+                      layers.GlobalAveragePooling3D, num_classes, filters, hidden, name="volume_cnn")
+
+
+def slice_cnn(input_shape, num_classes: int, *, filters: int = 8, hidden: int = 32) -> keras.Sequential:
+    """The same CNN in 2-D, reading only the **middle slice** of each ``D×H×W`` volume (notebook 08 §4).
+
+    Examples
+    --------
+    >>> tuple(slice_cnn((28, 28, 28), 2)(np.zeros((3, 28, 28, 28, 1), dtype="float32")).shape)
+    (3, 2)
+    """
+    depth, height, width = numpy_rnn.check_volume_shape(input_shape)
+    layers = keras.layers
+    middle = [layers.Cropping3D(((depth // 2, depth - depth // 2 - 1), (0, 0), (0, 0))),  # keep slice D // 2 …
+              layers.Reshape((height, width, 1))]  # … N×1×H×W×1 → N×H×W×1
+    return _small_cnn([keras.Input((depth, height, width, 1)), *middle], layers.Conv2D, layers.AveragePooling2D,
+                      layers.MaxPooling2D, layers.GlobalAveragePooling2D, num_classes, filters, hidden,
+                      name="slice_cnn")
+
+
+def _small_cnn(first, conv, average, maximum, global_average, num_classes, filters, hidden, name) -> keras.Sequential:
+    """The blocks of the frame encoder (conv → batch norm → ReLU), in 2-D or 3-D, then a hidden layer and logits."""
+    def block(count):
+        return [conv(count, 3, padding="same"), keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5),
+                keras.layers.ReLU()]
+
+    return keras.Sequential([
+        *first, average(2),  # halve the input first: cheap on a CPU
+        *block(filters), maximum(2), *block(2 * filters),
+        global_average(),
+        keras.layers.Dense(hidden, activation="relu"), keras.layers.Dense(num_classes),  # logits, as in PyTorch
+    ], name=name)
+
+
 def _is_regression(model) -> bool:
-    return isinstance(model, SequenceModel) and model.head.units == 1
+    return isinstance(model, SequenceModel) and model.outputs == 1
 
 
 def _outputs(model, output) -> np.ndarray:
@@ -228,9 +293,20 @@ def _outputs(model, output) -> np.ndarray:
     return output / output.sum(axis=1, keepdims=True)
 
 
+_INFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model → its compiled forward pass
+
+
+def _compiled_inference(model: keras.Model):
+    """``model(x, training=False)`` as a ``tf.function``, made once per model (eager calls are several times slower)."""
+    if model not in _INFERENCE:
+        _INFERENCE[model] = tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
+    return _INFERENCE[model]
+
+
 def predict_sequences(model: keras.Model, images: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     """Predictions from ``uint8`` Dataset arrays: target values ``(N,)`` for regression, else probabilities ``(N, K)``."""
-    outputs = np.concatenate([_outputs(model, model(to_tensor(images[start:start + batch_size]), training=False))
+    forward = _compiled_inference(model)
+    outputs = np.concatenate([_outputs(model, forward(to_tensor(images[start:start + batch_size])))
                               for start in range(0, len(images), batch_size)])
     if _is_regression(model):
         return outputs * float(model.target_std.numpy()) + float(model.target_mean.numpy())

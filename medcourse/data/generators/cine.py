@@ -231,5 +231,33 @@ def generate(count: int, *, seed: int, split: str, size: int = 32, frames: int =
     return sequences, labels
 
 
+def end_systole_time(count: int, *, seed: int, split: str, size: int = 32, frames: int = 20) -> np.ndarray:
+    """When each sequence of :func:`generate` (same arguments) first reaches end-systole, in frames after frame 1.
+
+    A second label for the same loops, one that depends on the **order** of the frames (notebook 08 §3): the
+    EF needs only the largest and the smallest cavity, in any order, but *when* the smallest comes is a
+    question about time. Finding the end-systolic frame is also the first step of a clinical EF measurement.
+    Frame ``k`` (0-based) shows the phase ``start + k / cycle`` of the heartbeat, and end-systole is the phase
+    ``systole``, so the time is ``((systole − start) mod 1) · cycle``, in ``[0, cycle)``: within the loop (a
+    cycle lasts at most ``frames``), although after ``frames − 1`` when the loop ends just before end-systole.
+
+    The sequences are not painted: the heart's parameters come first in each split's random stream, so this
+    costs nothing and matches ``generate(count, seed=seed, split=split, size=size, frames=frames)``.
+
+    Returns
+    -------
+    float32 array (count,)
+
+    Examples
+    --------
+    >>> times = end_systole_time(5, seed=0, split="train", frames=12)
+    >>> times.shape, bool(times.min() >= 0), bool(times.max() < 12)
+    ((5,), True, True)
+    """
+    rng = split_rng(seed, DATASET_ID, split)
+    heart = _heart(rng, count, size, frames)
+    return (((heart.systole - heart.start) % 1.0) * heart.cycle).astype(np.float32)
+
+
 __all__ = ["BINARY_CLASSES", "DESCRIPTION", "MASK_CLASSES", "REDUCED_EF_PERCENT", "TARGETS", "contraction",
-           "generate"]
+           "end_systole_time", "generate"]
