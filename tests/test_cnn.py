@@ -75,3 +75,47 @@ def test_cnn_classifier_refuses_bad_arguments(twin):
         twin.package.cnn_classifier((28, 28), 10)
     with pytest.raises(ValueError, match=r"num_classes"):
         twin.package.cnn_classifier((28, 28, 1), 1)
+
+
+def _modern_parameters(channels: int, classes: int, height: int = 28, width: int = 28) -> int:
+    """Trainable parameters of the modern CNN by formula: bias-free 3×3 convolutions, γ and β per channel, a dense layer."""
+    total, previous = 0, channels
+    for filters in (32, 64, 128):
+        total += 3 * 3 * previous * filters + 2 * filters
+        previous, height, width = filters, height // 2, width // 2
+    return total + cnn.dense_parameters(previous * height * width, classes)
+
+
+@pytest.mark.parametrize(("shape", "classes"), [((28, 28, 1), 2), ((28, 28, 3), 5), ((48, 64, 1), 3)])
+def test_modern_cnn_has_the_parameter_count_of_its_formula_in_both_frameworks(twin, shape, classes):
+    model = twin.package.cnn_classifier(shape, classes, variant="modern")
+    assert twin.trainable_count(model) == _modern_parameters(shape[2], classes, *shape[:2])
+    output = twin.call(model, random_batch((3, *shape)))
+    assert output.shape == (3, classes)
+    assert np.allclose(output.sum(axis=1), 1.0, atol=1e-5) != twin.outputs_logits
+
+
+def test_modern_cnn_takes_images_down_to_8_pixels_and_refuses_smaller_or_unknown_variants(twin):
+    assert twin.call(twin.package.cnn_classifier((8, 8, 1), 2, variant="modern"), random_batch((2, 8, 8, 1))).shape == (2, 2)
+    with pytest.raises(ValueError, match="at least 8"):
+        twin.package.cnn_classifier((7, 7, 1), 2, variant="modern")
+    with pytest.raises(ValueError, match="variant must be one of"):
+        twin.package.cnn_classifier((28, 28, 1), 2, variant="resnet")
+
+
+def test_modern_cnn_batch_norm_follows_the_same_running_average_in_both_frameworks(twin):
+    """Keras's momentum 0.9 weighs the running mean, PyTorch's 0.1 the batch: one update moves it 10 % of the way."""
+    model = twin.package.cnn_classifier((8, 8, 1), 2, variant="modern")
+    x = np.abs(random_batch((16, 8, 8, 1))) + 1.0
+    if twin.name == "pytorch":
+        model.train()
+        with twin.torch.no_grad():
+            features = model.conv1(twin.torch.from_numpy(np.moveaxis(x, -1, 1).copy()))
+            model.bn1(features)
+        batch_mean, running = features.mean(dim=(0, 2, 3)).numpy(), model.bn1.running_mean.numpy()
+    else:
+        features = model.get_layer("conv1")(x)
+        model.get_layer("bn1")(features, training=True)
+        batch_mean = np.asarray(features).mean(axis=(0, 1, 2))
+        running = np.asarray(model.get_layer("bn1").moving_mean)
+    np.testing.assert_allclose(running, 0.1 * batch_mean, rtol=1e-4, atol=1e-6)

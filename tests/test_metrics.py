@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn import calibration as sk_calibration
 from sklearn import metrics as sk
 
 from medcourse import metrics
@@ -155,3 +158,91 @@ def test_calibration_of_a_perfectly_calibrated_model_is_near_zero():
     assert counts.sum() == 20000 and ece < 0.02
     filled = counts > 0
     np.testing.assert_allclose(accuracy[filled], confidence[filled], atol=0.05)
+
+
+# --- calibration fixed, thresholds, precision–recall, prevalence, bootstrap ------------------------------
+
+
+
+def test_ece_equals_the_one_computed_from_sklearn_calibration_curve():
+    y, p = _multiclass_case(seed=3)
+    _, _, counts, ece = metrics.calibration_curve(y, p, bins=10)
+    correct = (p.argmax(1) == y).astype(int)
+    accuracy, confidence = sk_calibration.calibration_curve(correct, p.max(1), n_bins=10)
+    assert ece == pytest.approx(np.sum(counts[counts > 0] / len(y) * np.abs(accuracy - confidence)), abs=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(0.2, 5.0), st.integers(0, 10_000))
+def test_temperature_scaling_keeps_the_ranking_and_rows_summing_to_one(temperature, seed):
+    _, p = _multiclass_case(seed=seed, n=40)
+    scaled = metrics.temperature_scale(p, temperature)
+    np.testing.assert_allclose(scaled.sum(axis=1), 1.0, atol=1e-12)
+    assert np.array_equal(scaled.argmax(axis=1), p.argmax(axis=1))
+    np.testing.assert_allclose(metrics.temperature_scale(p, 1.0), p, atol=1e-9)
+
+
+def test_fit_temperature_undoes_an_overconfidence_it_is_shown_and_leaves_a_calibrated_model_alone():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 2, (4000, 3))
+    calibrated = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    labels = np.array([rng.choice(3, p=row) for row in calibrated])
+    assert metrics.fit_temperature(labels, calibrated) == pytest.approx(1.0, abs=0.1)
+    overconfident = metrics.temperature_scale(calibrated, 0.5)
+    assert metrics.fit_temperature(labels, overconfident) == pytest.approx(2.0, rel=0.1)
+    assert metrics.calibration_curve(labels, metrics.temperature_scale(overconfident, 2.0))[3] < \
+        metrics.calibration_curve(labels, overconfident)[3]
+    with pytest.raises(ValueError, match="temperature"):
+        metrics.temperature_scale(calibrated, 0.0)
+
+
+@pytest.mark.parametrize("rounding", [None, 1, 2])
+def test_precision_recall_curve_and_average_precision_equal_sklearn_including_ties(rounding):
+    y, score = _binary_case(seed=4, rounding=rounding)
+    for ours, theirs in zip(metrics.precision_recall_curve(y, score), sk.precision_recall_curve(y, score), strict=True):
+        np.testing.assert_allclose(ours, theirs)
+    assert metrics.average_precision_score(y, score) == pytest.approx(sk.average_precision_score(y, score))
+
+
+def test_youden_threshold_maximises_sensitivity_plus_specificity_and_ignores_the_prevalence():
+    y, score = _binary_case(seed=5)
+    threshold = metrics.youden_threshold(y, score)
+    candidates = np.unique(score)
+    youden = [metrics.sensitivity(y, (score >= t).astype(int)) + metrics.specificity(y, (score >= t).astype(int))
+              for t in candidates]
+    called = (score >= threshold).astype(int)
+    assert metrics.sensitivity(y, called) + metrics.specificity(y, called) == pytest.approx(max(youden))
+    negatives = y == 0
+    more_healthy = np.r_[y, y[negatives], y[negatives]], np.r_[score, score[negatives], score[negatives]]
+    assert metrics.youden_threshold(*more_healthy) == pytest.approx(threshold)
+
+
+def test_decide_takes_the_most_probable_class_or_the_threshold_on_class_1():
+    p = np.array([[0.7, 0.3], [0.45, 0.55], [0.2, 0.8]])
+    assert metrics.decide(p).tolist() == [0, 1, 1]
+    assert metrics.decide(p, 0.6).tolist() == [0, 0, 1]
+    with pytest.raises(ValueError, match="two classes"):
+        metrics.decide(np.full((2, 3), 1 / 3), 0.5)
+
+
+def test_ppv_at_prevalence_is_bayes_rule_and_equals_counting():
+    y, score = _binary_case(seed=6, n=500)
+    called = (score >= 0.5).astype(int)
+    se, sp = metrics.sensitivity(y, called), metrics.specificity(y, called)
+    assert metrics.ppv_at_prevalence(se, sp, y.mean()) == pytest.approx(metrics.ppv(y, called))
+    assert metrics.ppv_at_prevalence(0.9, 0.95, 0.01) == pytest.approx(0.009 / (0.009 + 0.0495))
+    with pytest.raises(ValueError, match="prevalence"):
+        metrics.ppv_at_prevalence(0.9, 0.9, 1.5)
+
+
+def test_bootstrap_interval_contains_the_estimate_is_repeatable_and_narrows_with_more_cases():
+    widths = []
+    for n in (100, 1600):
+        y, score = _binary_case(seed=7, n=n)
+        estimate, low, high = metrics.bootstrap_ci(metrics.roc_auc, y, score, resamples=300, seed=1)
+        assert low < estimate < high and estimate == pytest.approx(sk.roc_auc_score(y, score))
+        assert (estimate, low, high) == metrics.bootstrap_ci(metrics.roc_auc, y, score, resamples=300, seed=1)
+        widths.append(high - low)
+    assert widths[1] < widths[0] / 2  # four times the cases → about half the width (1/√N)
+    with pytest.raises(ValueError, match="level"):
+        metrics.bootstrap_ci(metrics.roc_auc, y, score, level=95)

@@ -250,3 +250,86 @@ def test_fit_minimises_the_loss_it_is_given_instead_of_the_cross_entropy(twin):
     model = twin.package.cnn_classifier((16, 16, 1), 3)
     twin.package.fit(model, dataset, epochs=2, batch_size=16, loss=towards_class_0, verbose=False)
     assert np.all(twin.package.predict_proba(model, dataset.test[0]).argmax(axis=1) == 0)
+
+
+# --- the recipe: step sizes, weight decay, the decision threshold, real data ----------------------------
+
+
+def test_cosine_step_sizes_warm_up_then_fall_to_zero_and_constant_ones_stay():
+    from medcourse.recipe import WARMUP_FRACTION, learning_rates
+
+    rates = learning_rates(50, 10, 2e-3)
+    warmup = round(WARMUP_FRACTION * 500)
+    assert rates.shape == (500,) and np.all(np.diff(rates[:warmup]) > 0)
+    assert rates.max() <= 2e-3 and rates[warmup - 1] == pytest.approx(2e-3 * 0.5 * (1 + np.cos(np.pi * (warmup - 1) / 500)))
+    assert np.all(np.diff(rates[warmup:]) < 0) and rates[-1] < 1e-7
+    assert np.array_equal(learning_rates(3, 2, 0.1, "constant"), np.full(6, 0.1))
+    with pytest.raises(ValueError, match="schedule must be one of"):
+        learning_rates(3, 2, 0.1, "step")
+    with pytest.raises(ValueError, match="at least one step"):
+        learning_rates(0, 2, 0.1)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"learning_rate": 0.0}, "learning_rate"), ({"learning_rate": float("nan")}, "learning_rate"),
+    ({"weight_decay": -1e-4}, "weight_decay"), ({"schedule": "linear"}, "schedule"),
+    ({"threshold": "f1"}, "threshold"),
+])
+def test_fit_refuses_bad_recipe_arguments_naming_them(twin, options, message):
+    model = twin.package.cnn_classifier((16, 16, 1), 3)
+    with pytest.raises(ValueError, match=message):
+        twin.package.fit(model, tiny_dataset(), epochs=1, verbose=False, **options)
+
+
+def _tiny_binary():
+    dataset = tiny_dataset()
+    binary = [(images, (labels == 1).astype(np.int64)) for images, labels in dataset.splits().values()]
+    return Dataset("tiny binary", *binary, ("other", "middle bar"), "binary")
+
+
+def test_fit_leaves_two_class_models_the_youden_threshold_of_validation_and_evaluate_uses_it(twin):
+    from medcourse import metrics
+
+    dataset = _tiny_binary()
+    medcourse.seed_everything(0)
+    model = twin.package.cnn_classifier((16, 16, 1), 2)
+    twin.package.fit(model, dataset, epochs=2, batch_size=16, verbose=False)
+    p_val = twin.package.predict_proba(model, dataset.val[0])
+    assert model.decision_threshold == pytest.approx(metrics.youden_threshold(dataset.val[1], p_val[:, 1]))
+    p_test = twin.package.predict_proba(model, dataset.test[0])
+    expected = np.mean((p_test[:, 1] >= model.decision_threshold) == dataset.test[1])
+    assert twin.package.evaluate(model, dataset)["accuracy"] == pytest.approx(expected)
+    twin.package.fit(model, dataset, epochs=1, batch_size=16, threshold=None, verbose=False)
+    assert model.decision_threshold is None
+    assert twin.package.evaluate(model, dataset)["accuracy"] == pytest.approx(
+        np.mean(twin.package.predict_proba(model, dataset.test[0]).argmax(1) == dataset.test[1]))
+
+
+def test_several_classes_keep_the_most_probable_class_as_the_decision(trained):
+    _, _, model, _ = trained
+    assert model.decision_threshold is None
+
+
+def test_weight_decay_shrinks_the_weights_it_is_given(twin):
+    dataset = tiny_dataset()
+    norms = {}
+    for decay in (0.0, 0.5):
+        medcourse.seed_everything(0)
+        model = twin.package.cnn_classifier((16, 16, 1), 3)
+        twin.package.fit(model, dataset, epochs=2, batch_size=16, weight_decay=decay, verbose=False)
+        norms[decay] = sum(float(np.sum(w ** 2)) for w in twin.weights(model))
+    assert norms[0.5] < 0.9 * norms[0.0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["notes", "modern"])
+def test_both_cnns_learn_real_breast_ultrasound_in_two_epochs(twin, variant):
+    """A smoke test on the shipped BreastMNIST file (real images, no network): fit runs and ranks better than chance."""
+    from medcourse.data import load_dataset
+
+    data = load_dataset("breastmnist")
+    medcourse.seed_everything(0)
+    model = twin.package.cnn_classifier((28, 28, 1), 2, variant=variant)
+    history = twin.package.fit(model, data, epochs=2, verbose=False)
+    assert history.epochs == 2 and history.task == "binary" and 0 < model.decision_threshold < 1
+    assert twin.package.evaluate(model, data, "val")["auc"] > 0.6

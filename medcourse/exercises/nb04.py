@@ -1,4 +1,4 @@
-"""Exercises for notebook 04 (CNN classification): reading a confusion matrix, AUC, moving Dense weights."""
+"""Exercises for notebook 04 (CNN classification): a confusion matrix, AUC, moving Dense weights, PPV at low prevalence."""
 
 from __future__ import annotations
 
@@ -68,4 +68,19 @@ q4 = Exercise(
                   "(1·5 + 2)·64 + 3 = 451 — why Dense weights need permuting when moved between frameworks.",
     reference=lambda: 82,
     wrong_answers=(451, 83, 7, 3 * 25 + 2 * 5 + 1),
+)
+
+q5 = Exercise(
+    name="Exercise 5: a positive result in a screening population",
+    question="A test has sensitivity 0.90 and specificity 0.95. In a screening population **1 %** of the people "
+             "have the disease. Of those who test positive, which share really has it (the PPV, a number between "
+             "0 and 1)?",
+    checker=expect_close(0.9 * 0.01 / (0.9 * 0.01 + 0.05 * 0.99), atol=2e-3),
+    hint_text="Imagine 10,000 people: 100 have the disease, and 90 of them test positive. How many of the 9,900 "
+              "healthy people test positive too (1 − specificity)? PPV = true positives / all positives.",
+    solution_text="90 true positives and 0.05 × 9,900 = 495 false positives: PPV = 90 / 585 ≈ **0.154**. Bayes' rule "
+                  "gives the same, se·π / (se·π + (1 − sp)(1 − π)) (`medcourse.metrics.ppv_at_prevalence`): a good "
+                  "test, yet five positive results in six are false alarms, because the disease is rare.",
+    reference=lambda: 0.9 * 0.01 / (0.9 * 0.01 + 0.05 * 0.99),
+    wrong_answers=(0.9, 0.95, 0.01, 0.5, 0.0918, 0.85),
 )

@@ -41,7 +41,7 @@ def _probabilities(logits: torch.Tensor) -> np.ndarray:
 
 
 def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
-        learning_rate: float = 1e-3, weight_decay: float = 1e-4, schedule: str = "cosine",
+        learning_rate: float = 2e-3, weight_decay: float = 1e-4, schedule: str = "cosine",
         class_weight: str | None = "balanced", threshold: str | None = "youden", augment: bool = False,
         loss=None, live: bool = False, verbose: bool = True) -> medcourse.training.History:
     """Train ``model`` on ``dataset.train`` with AdamW, validate on ``dataset.val`` after every epoch.
@@ -65,7 +65,7 @@ def fit(model: nn.Module, dataset, *, epochs: int, batch_size: int = 64, seed: i
         TensorFlow twin gets the same batches): the same seed gives the same History. Seed before building
         the model too, for the same initial weights.
     learning_rate : float
-        AdamW's largest step size (the schedule's peak).
+        AdamW's largest step size, the schedule's peak (with ``"cosine"`` the mean step is about half of it).
     weight_decay : float
         Decoupled weight decay (AdamW, ``w ← w − η·λ·w`` each step, also for biases and batch-norm
         parameters, as in Keras's ``AdamW``): pulls unused weights towards zero; ``0`` gives plain Adam.

@@ -112,7 +112,7 @@ def _indexed_batches(images, labels, label_type, sample_shape, *, batch_size, sh
 
     orders = tf.data.Dataset.from_generator(order, output_signature=tf.TensorSpec((len(images),), tf.int64))
     chosen = orders.flat_map(lambda permutation: tf.data.Dataset.from_tensor_slices(permutation).batch(batch_size))
-    return chosen.map(gather, deterministic=True)
+    return chosen.map(gather)  # sequential: the batches come in order
 
 
 def _numpy_batches(images, labels, task, label_type, signature, *, batch_size, shuffle, seed, augment):

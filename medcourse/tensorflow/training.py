@@ -33,7 +33,7 @@ def device() -> str:
 
 
 def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed: int = 0,
-        learning_rate: float = 1e-3, weight_decay: float = 1e-4, schedule: str = "cosine",
+        learning_rate: float = 2e-3, weight_decay: float = 1e-4, schedule: str = "cosine",
         class_weight: str | None = "balanced", threshold: str | None = "youden", augment: bool = False,
         loss=None, live: bool = False, verbose: bool = True) -> medcourse.training.History:
     """Train ``model`` on ``dataset.train`` with AdamW, validate on ``dataset.val`` after every epoch.
@@ -57,7 +57,7 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
         order and augmentation (the PyTorch twin gets the same batches): the same seed gives the same History.
         Seed before building the model too, for the same initial weights.
     learning_rate : float
-        AdamW's largest step size (the schedule's peak).
+        AdamW's largest step size, the schedule's peak (with ``"cosine"`` the mean step is about half of it).
     weight_decay : float
         Decoupled weight decay (``keras.optimizers.AdamW``, ``w ← w − η·λ·w`` each step, for every trainable
         variable, as PyTorch's ``AdamW``); ``0`` gives plain Adam.
