@@ -123,11 +123,6 @@ def test_medcourse_installs_on_colab_without_changing_what_colab_ships():
                 f"{dependency} would make pip replace Colab's {name} {COLAB[name]}")
 
 
-def test_binder_environment_builds_the_tested_environment():
-    environment = (ROOT / "environment.yml").read_text()
-    assert "- python=3.11" in environment and "- -e ." in environment
-
-
 def test_readme_course_map_lists_every_notebook_under_binders_memory_limit():
     readme = (ROOT / "README.md").read_text()
     rows = {m.group(1): m.group(2) for m in

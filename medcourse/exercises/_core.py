@@ -25,10 +25,10 @@ def _display(markdown: str) -> None:
     """Show Markdown in a notebook, plain text elsewhere (a terminal, a test)."""
     try:
         from IPython import get_ipython
-        from IPython.display import Markdown, display
+        from IPython.display import display
 
-        if get_ipython() is not None:
-            display(Markdown(markdown))
+        if get_ipython() is not None:  # Markdown in a notebook, the same text in a terminal IPython
+            display({"text/markdown": markdown, "text/plain": markdown}, raw=True)
             return
     except ImportError:  # pragma: no cover - IPython is always there in a notebook
         pass
