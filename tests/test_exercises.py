@@ -131,7 +131,7 @@ def test_a_reference_that_changes_its_input_cannot_change_what_the_answer_receiv
 FLOAT32 = {
     "nb02.q2": lambda image, kernel: _float32_correlate(image, kernel),
     "nb01.q1": lambda stored, slope, intercept: np.float32(slope) * np.asarray(stored, np.float32) + np.float32(intercept),
-    "nb01.q4": lambda image: _float32_z_score(image),
+    "nb01.q4": lambda image, mask: _float32_z_score(image, mask),
 }
 
 
@@ -141,9 +141,9 @@ def _float32_correlate(image, kernel):
     return signal.correlate2d(np.float32(image), np.float32(kernel), mode="valid")
 
 
-def _float32_z_score(image):
+def _float32_z_score(image, mask):
     image = np.asarray(image, dtype=np.float32)
-    return (image - image.mean()) / image.std()
+    return (image - image[mask].mean()) / image[mask].std()
 
 
 @pytest.mark.parametrize("name", sorted(FLOAT32))
@@ -177,7 +177,7 @@ def test_nb01_q4_says_which_standard_deviation_and_explains_the_other_one():
     from medcourse.exercises import nb01
 
     assert "population" in nb01.q4.question and "N − 1" in nb01.q4.question
-    message = nb01.q4.verdict(lambda image: (image - image.mean()) / image.std(ddof=1))
+    message = nb01.q4.verdict(lambda image, mask: (image - image[mask].mean()) / image[mask].std(ddof=1))
     assert message and "N − 1" in message and "ddof=1" in message
 
 
