@@ -1,6 +1,7 @@
 """`python -m medcourse doctor` against pinned requirements."""
 
 import json
+import sys
 
 import pytest
 
@@ -94,3 +95,13 @@ def test_the_checkout_matches_its_own_requirements():
     assert root is not None
     problems = [c for c in doctor.check_packages(doctor.read_pins(root / "requirements.txt")) if not c.ok]
     assert problems == []
+
+
+def test_a_one_framework_student_environment_needs_only_its_framework(tmp_path):
+    student = tmp_path / "requirements-student-pytorch.txt"
+    student.write_text("torch==2.13.0\nnumpy==2.4.6\n-e .\n")
+    assert doctor.required_frameworks(doctor.read_pins(student)) == {"torch"}
+    both = tmp_path / "requirements.txt"
+    both.write_text('tensorflow-cpu==2.21.0 ; sys_platform == "linux"\ntorch==2.13.0\n')
+    assert doctor.required_frameworks(doctor.read_pins(both)) == ({"tensorflow", "torch"} if sys.platform == "linux"
+                                                                  else {"torch"})

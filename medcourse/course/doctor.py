@@ -39,6 +39,20 @@ class PackageCheck:
         return SpecifierSet(self.required).contains(self.installed, prereleases=True)
 
 
+def required_frameworks(pins: dict[str, str]) -> set[str]:
+    """The frameworks a requirements file pins (``"tensorflow"`` for tensorflow or tensorflow-cpu, ``"torch"``).
+
+    A student environment with one framework (``requirements-student-pytorch.txt``) needs only that one.
+
+    Examples
+    --------
+    >>> sorted(required_frameworks({"torch": "==2.13.0", "numpy": "==2.4.6"}))
+    ['torch']
+    """
+    return {"tensorflow" if name.startswith("tensorflow") else name
+            for name in pins if name in ("torch", "tensorflow", "tensorflow-cpu")}
+
+
 def read_pins(path: str | os.PathLike) -> dict[str, str]:
     """The pinned requirements of ``path`` that apply to this platform, as ``{name: specifier}``.
 
@@ -162,12 +176,15 @@ def main(argv: list[str] | None = None) -> int:
 
     report: dict = {"machine": machine_summary(), "packages": [], "frameworks": {}, "cache": cache_summary()}
     problems: list[str] = []
+    wanted = None  # the frameworks the requirements pin; None: unknown, one of the two is enough
     if options.requirements is None:
         report["note"] = "requirements.txt not found (medcourse installed without the repository): versions not checked"
     elif not options.requirements.is_file():
         parser.error(f"--requirements must be an existing file, got {str(options.requirements)!r}")
     else:
-        for check in check_packages(read_pins(options.requirements)):
+        pins = read_pins(options.requirements)
+        wanted = required_frameworks(pins)
+        for check in check_packages(pins):
             report["packages"].append({"name": check.name, "required": check.required,
                                        "installed": check.installed, "ok": check.ok})
             if check.installed is None:
@@ -178,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
         for name in ("tensorflow", "torch"):
             result = probe_framework(name)
             report["frameworks"][name] = result
-            if not result["imports"]:
+            if not result["imports"] and (wanted is None or name in wanted):
                 problems.append(f"{name} does not import: {result['error']}")
+        if wanted is None and not any(r["imports"] for r in report["frameworks"].values()):
+            problems.append("neither TensorFlow nor PyTorch imports: the notebooks need at least one")
     report["problems"] = problems
 
     if options.json:
@@ -208,8 +227,10 @@ def _print_report(report: dict) -> None:
             if result["imports"]:
                 gpus = ", ".join(result["gpus"]) or "none (runs on the CPU)"
                 print(f"  ok  {name:<22}{result['version']:<18}GPUs: {gpus}")
-            else:
+            elif any(name in problem for problem in report["problems"]):
                 print(f"  BAD {name:<22}{result['error']}")
+            else:
+                print(f"  --  {name:<22}not installed (not needed by these requirements)")
     cache = report["cache"]
     print(f"\nData cache: {cache['folder']}  (set MEDCOURSE_DATA to move it)")
     for name, size in cache["files"].items():
