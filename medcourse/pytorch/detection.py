@@ -145,8 +145,11 @@ def _maps(outputs: torch.Tensor, num_classes: int) -> np.ndarray:
 
 
 @torch.no_grad()
-def predict_maps(model: nn.Module, images: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
-    """The output maps for ``uint8`` images: NumPy ``(N, H/4, W/4, K + 4)``, heatmaps as probabilities, channels last."""
+def predict_maps(model: nn.Module, images: np.ndarray, *, batch_size: int = 16) -> np.ndarray:
+    """The output maps for ``uint8`` images: NumPy ``(N, H/4, W/4, K + 4)``, heatmaps as probabilities, channels last.
+
+    Small batches keep the memory low (TensorFlow holds on to the buffers of the largest batch it ran).
+    """
     check_images(images, getattr(model, "input_shape", None))
     tensor = to_tensor(images)
     model.eval()
@@ -160,14 +163,16 @@ def detect(model: nn.Module, images: np.ndarray, *, threshold: float = 0.05, max
     return decode(predict_maps(model, images), stride=STRIDE, threshold=threshold, max_detections=max_detections)
 
 
-def fit_detector(model: nn.Module, dataset, *, epochs: int, batch_size: int = 16, seed: int = 0,
-                 learning_rate: float = 2e-3, augment: bool = True, loss=None, live: bool = False,
+def fit_detector(model: nn.Module, dataset, *, epochs: int, batch_size: int = 4, seed: int = 0,
+                 learning_rate: float = 3e-3, augment: bool = True, loss=None, live: bool = False,
                  verbose: bool = True) -> medcourse.training.History:
     """Train a detector on ``dataset.train`` (task ``"detection"``) with Adam; validate on ``dataset.val`` every epoch.
 
-    ``medcourse.pytorch.fit`` hands detection datasets to this function. The learning rate falls
-    along a cosine from ``learning_rate`` to 0 over the run; the model ends with the weights of the
-    epoch of highest validation CPM (mean over classes, :class:`medcourse.detection.DetectionRun`).
+    ``medcourse.pytorch.fit`` hands detection datasets to this function, with its own arguments — whose
+    defaults suit classifiers (batch 64, no augmentation): give ``batch_size=4, learning_rate=3e-3,
+    augment=True`` to ``fit`` as notebook 06 does. The learning rate falls along a cosine from
+    ``learning_rate`` to 0 over the run; the model ends with the weights of the epoch of highest
+    validation CPM (mean over classes, :class:`medcourse.detection.DetectionRun`).
 
     Parameters
     ----------

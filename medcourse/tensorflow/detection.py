@@ -123,8 +123,11 @@ def extract_peaks(heatmap: tf.Tensor, *, threshold: float = 0.05) -> tf.Tensor:
     return heatmap * tf.cast((heatmap == pooled) & (heatmap >= threshold), heatmap.dtype)
 
 
-def predict_maps(model: keras.Model, images: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
-    """The output maps for ``uint8`` images: NumPy ``(N, H/4, W/4, K + 4)``, heatmaps as probabilities, channels last."""
+def predict_maps(model: keras.Model, images: np.ndarray, *, batch_size: int = 16) -> np.ndarray:
+    """The output maps for ``uint8`` images: NumPy ``(N, H/4, W/4, K + 4)``, heatmaps as probabilities, channels last.
+
+    Small batches keep the memory low (TensorFlow holds on to the buffers of the largest batch it ran).
+    """
     shape = model.input_shape
     check_images(images, tuple(shape[1:]) if isinstance(shape, tuple) and len(shape) == 4 else None)
     tensor = to_tensor(images)
@@ -151,13 +154,15 @@ class _Cosine(keras.optimizers.schedules.LearningRateSchedule):
         return {"rate": self.rate, "steps": self.steps}
 
 
-def fit_detector(model: keras.Model, dataset, *, epochs: int, batch_size: int = 16, seed: int = 0,
-                 learning_rate: float = 2e-3, augment: bool = True, loss=None, live: bool = False,
+def fit_detector(model: keras.Model, dataset, *, epochs: int, batch_size: int = 4, seed: int = 0,
+                 learning_rate: float = 3e-3, augment: bool = True, loss=None, live: bool = False,
                  verbose: bool = True) -> medcourse.training.History:
     """Train a detector on ``dataset.train`` (task ``"detection"``) with Adam; validate on ``dataset.val`` every epoch.
 
-    The Keras twin of :func:`medcourse.pytorch.fit_detector` (``medcourse.tensorflow.fit`` hands
-    detection datasets to it): the same batches, cosine learning-rate decay, bookkeeping and best epoch.
+    The Keras twin of :func:`medcourse.pytorch.fit_detector`: the same batches, cosine learning-rate
+    decay, bookkeeping and best epoch. ``medcourse.tensorflow.fit`` hands detection datasets to it with
+    its own arguments, whose defaults suit classifiers: give it ``batch_size=4, learning_rate=3e-3,
+    augment=True`` as notebook 06 does.
 
     Parameters
     ----------

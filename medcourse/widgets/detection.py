@@ -49,13 +49,14 @@ def _box(ax, row, col, height, width, colour, style, label=None):
         ax.text(col - width / 2, row - height / 2 - 1, label, color=colour, fontsize=7, va="bottom")
 
 
-def show_detections(image: np.ndarray, objects: np.ndarray, detections: np.ndarray, *, threshold: float = 0.5,
-                    classes: Sequence[str] | None = None, ax=None, title: str | None = None):
+def show_detections(image: np.ndarray, objects: np.ndarray, detections: np.ndarray | None = None, *,
+                    threshold: float = 0.5, classes: Sequence[str] | None = None, ax=None, title: str | None = None):
     """Draw ``image`` with its true boxes (dashed) and the detections scoring ≥ ``threshold`` (solid).
 
     A detection is *found* (its score shown) when it hits a true object of its class within that
     object's radius, in the order of :func:`medcourse.metrics.froc`, otherwise *FP*; a true object no
-    kept detection hits is drawn dashed and marked *missed*. Colours are classes.
+    kept detection hits is drawn dashed and marked *missed*. Colours are classes. Without
+    ``detections`` only the true boxes are drawn, each labelled with its class.
 
     Parameters
     ----------
@@ -74,7 +75,8 @@ def show_detections(image: np.ndarray, objects: np.ndarray, detections: np.ndarr
     import matplotlib.pyplot as plt
 
     objects = np.asarray(objects, dtype=np.float64).reshape(-1, 5)
-    detections = np.asarray(detections, dtype=np.float64).reshape(-1, 6)
+    labels_only = detections is None
+    detections = np.zeros((0, 6)) if labels_only else np.asarray(detections, dtype=np.float64).reshape(-1, 6)
     kept = detections[detections[:, 5] >= threshold]
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
@@ -87,15 +89,22 @@ def show_detections(image: np.ndarray, objects: np.ndarray, detections: np.ndarr
         matches = match_centres(truths[:, :2], mine[:, [0, 1, 5]], (truths[:, 2] + truths[:, 3]) / 4)
         hits = matches >= 0
         for index, truth in enumerate(truths):
-            _box(ax, *truth[:4], colour, "--", None if index in matches else f"{name} missed")
+            _box(ax, *truth[:4], colour, "--", None if labels_only or index in matches else f"{name} missed")
         for detection, hit in zip(mine, hits, strict=True):
             _box(ax, *detection[:4], colour, "-", f"{detection[5]:.2f}" if hit else f"{name} FP {detection[5]:.2f}")
         counts[k] = (int(hits.sum()), int(len(truths) - hits.sum()), int((~hits).sum()))
+    if counts:
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color=_COLOURS[k % len(_COLOURS)], label=classes[k] if classes is not None else str(k))
+                   for k in counts]
+        ax.legend(handles=handles, fontsize=7, loc="upper right", framealpha=0.7)
     ax.set_xlim(-0.5, np.shape(image)[1] - 0.5)
     ax.set_ylim(np.shape(image)[0] - 0.5, -0.5)
     ax.set_xlabel("column (px)")
     ax.set_ylabel("row (px)")
-    ax.set_title(title or f"dashed: truth · solid: detections with score ≥ {threshold:.2f}", fontsize=9)
+    ax.set_title(title or ("true boxes" if labels_only else f"dashed: truth · solid: detections with score ≥ "
+                                                            f"{threshold:.2f}"), fontsize=9)
     return counts
 
 
