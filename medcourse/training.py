@@ -38,11 +38,12 @@ TASK_METRICS: dict[str, tuple[str, ...]] = {
     "multiclass": ("loss", "accuracy", "auc"),
     "regression": ("loss", "mae"),
     "segmentation": ("loss", "dice"),
+    "detection": ("loss", "cpm"),  # CPM: mean FROC sensitivity at 1/8 … 8 FP per image (medcourse.detection, nb 06)
 }
 
 #: Which validation number picks the best epoch, and whether higher is better; ties fall back to the loss.
 _MONITOR = {"binary": ("auc", True), "multiclass": ("auc", True), "regression": ("loss", False),
-            "segmentation": ("dice", True)}
+            "segmentation": ("dice", True), "detection": ("cpm", True)}
 
 
 def _empty(task: str) -> dict[str, list[float]]:
@@ -142,7 +143,7 @@ class History:
                 f"{self.best_epoch}: val {numbers})")
 
 
-_NAMES = {"loss": "loss", "accuracy": "accuracy", "auc": "AUC", "mae": "MAE", "dice": "Dice"}
+_NAMES = {"loss": "loss", "accuracy": "accuracy", "auc": "AUC", "mae": "MAE", "dice": "Dice", "cpm": "CPM"}
 
 
 def compare(*histories: History) -> str:

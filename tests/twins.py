@@ -216,3 +216,143 @@ PyTorchTwin.loss_and_logit_gradient = _pytorch_loss_and_logit_gradient
 PyTorchTwin.transposed_conv2d = _pytorch_transposed_conv2d
 TensorFlowTwin.loss_and_logit_gradient = _tensorflow_loss_and_logit_gradient
 TensorFlowTwin.transposed_conv2d = _tensorflow_transposed_conv2d
+
+
+# --- Detection (notebook 06): each framework's form of a detector's outputs and targets (appended) ----------
+
+
+def _detection_module(self):
+    """``medcourse.pytorch.detection`` or ``medcourse.tensorflow.detection``."""
+    import importlib
+
+    return importlib.import_module(f"medcourse.{self.name}.detection")
+
+
+def _pytorch_detection_outputs(self, maps_nhwc: np.ndarray, num_classes: int):
+    """NumPy maps (heatmap probabilities first, channels last) as the PyTorch model outputs them: NCHW, logits."""
+    maps = np.array(maps_nhwc, dtype=np.float32)
+    probabilities = maps[..., :num_classes]
+    maps[..., :num_classes] = np.log(probabilities) - np.log1p(-probabilities)
+    return self.torch.from_numpy(np.ascontiguousarray(np.moveaxis(maps, -1, 1)))
+
+
+def _pytorch_detection_targets(self, targets: dict) -> dict:
+    return {name: self.torch.from_numpy(np.ascontiguousarray(value if value.ndim == 3 else np.moveaxis(value, -1, 1)))
+            for name, value in targets.items()}
+
+
+def _pytorch_detector_maps(self, model, x_nhwc: np.ndarray) -> np.ndarray:
+    """The detector's maps for float NHWC input (inference mode), as NumPy NHWC with the heatmaps as probabilities."""
+    model.eval()  # batch norm uses its running statistics, as Keras's training=False
+    output = self.call(model, x_nhwc)
+    output[..., :model.num_classes] = 1 / (1 + np.exp(-output[..., :model.num_classes]))
+    return output
+
+
+def _tensorflow_detection_outputs(self, maps_nhwc: np.ndarray, num_classes: int):
+    return self.tf.constant(np.asarray(maps_nhwc, dtype=np.float32))
+
+
+def _tensorflow_detection_targets(self, targets: dict) -> dict:
+    return {name: self.tf.constant(value) for name, value in targets.items()}
+
+
+def _tensorflow_detector_maps(self, model, x_nhwc: np.ndarray) -> np.ndarray:
+    return self.call(model, x_nhwc)
+
+
+def _pytorch_tensor(self, x_nhwc: np.ndarray):
+    """A float NHWC NumPy batch as a tensor in PyTorch's layout (NCHW)."""
+    return self.torch.from_numpy(np.ascontiguousarray(np.moveaxis(np.asarray(x_nhwc, np.float32), -1, 1)))
+
+
+def _pytorch_nhwc(self, tensor) -> np.ndarray:
+    return np.moveaxis(self.numpy(tensor), 1, -1)
+
+
+def _tensorflow_tensor(self, x_nhwc: np.ndarray):
+    return self.tf.constant(np.asarray(x_nhwc, np.float32))
+
+
+def _tensorflow_nhwc(self, tensor) -> np.ndarray:
+    return self.numpy(tensor)
+
+
+PyTorchTwin.tensor = _pytorch_tensor
+PyTorchTwin.nhwc = _pytorch_nhwc
+TensorFlowTwin.tensor = _tensorflow_tensor
+TensorFlowTwin.nhwc = _tensorflow_nhwc
+PyTorchTwin.detection = property(_detection_module)
+PyTorchTwin.detection_outputs = _pytorch_detection_outputs
+PyTorchTwin.detection_targets = _pytorch_detection_targets
+PyTorchTwin.detector_maps = _pytorch_detector_maps
+TensorFlowTwin.detection = property(_detection_module)
+TensorFlowTwin.detection_outputs = _tensorflow_detection_outputs
+TensorFlowTwin.detection_targets = _tensorflow_detection_targets
+TensorFlowTwin.detector_maps = _tensorflow_detector_maps
+
+
+def tiny_detection(train: int = 48, val: int = 16, test: int = 16, seed: int = 0):
+    """A tiny detection set: 32×32 grey fields holding 0–2 bright squares (class 0) and dim discs (class 1)."""
+    from medcourse.data import Dataset, ObjectLabels
+
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[:32, :32]
+
+    def split(count: int):
+        images = rng.integers(0, 40, (count, 32, 32)).astype(np.uint8)
+        objects = []
+        for index in range(count):
+            found = []
+            for kind in rng.permutation(2)[:rng.integers(0, 3)]:
+                row, col = rng.integers(6, 26, 2)
+                if any(abs(row - r) < 10 and abs(col - c) < 10 for r, c, *_ in found):
+                    continue
+                if kind == 0:
+                    images[index, row - 3:row + 4, col - 3:col + 4] = 230
+                else:
+                    images[index][(rows - row) ** 2 + (cols - col) ** 2 <= 9] = 130
+                found.append((row, col, 7.0, 7.0, kind))
+            objects.append(found)
+        return images, ObjectLabels.from_lists(objects)
+
+    return Dataset("tiny fields", split(train), split(val), split(test), ("square", "disc"), "detection")
+
+
+# --- Segmentation (notebook 05): a loss's gradient by autograd, a transposed convolution (appended) ----------
+
+
+def _pytorch_loss_and_logit_gradient(self, loss, logits_nhwk: np.ndarray, masks: np.ndarray):
+    """A ``loss(logits, labels)`` and its gradient with respect to the logits, as NumPy (N, H, W, K)."""
+    z = self.torch.tensor(np.ascontiguousarray(np.moveaxis(logits_nhwk, -1, 1)), requires_grad=True)
+    value = loss(z, self.torch.from_numpy(np.asarray(masks, dtype=np.int64)))
+    value.backward()
+    return float(value.detach()), np.moveaxis(z.grad.numpy(), 1, -1)
+
+
+def _tensorflow_loss_and_logit_gradient(self, loss, logits_nhwk: np.ndarray, masks: np.ndarray):
+    """A ``loss(labels, probabilities)`` of softmax(logits) and its gradient with respect to the logits."""
+    z = self.tf.constant(logits_nhwk)
+    with self.tf.GradientTape() as tape:
+        tape.watch(z)
+        value = loss(self.tf.constant(masks), self.tf.nn.softmax(z, axis=-1))  # Keras losses take probabilities
+    return float(value), tape.gradient(value, z).numpy()
+
+
+def _pytorch_transposed_conv2d(self, image: np.ndarray, kernel: np.ndarray, stride: int) -> np.ndarray:
+    x = self.torch.from_numpy(np.asarray(image, np.float32)[None, None])
+    w = self.torch.from_numpy(np.asarray(kernel, np.float32)[None, None])
+    return self.torch.nn.functional.conv_transpose2d(x, w, stride=stride)[0, 0].numpy()
+
+
+def _tensorflow_transposed_conv2d(self, image: np.ndarray, kernel: np.ndarray, stride: int) -> np.ndarray:
+    layer = self.keras.layers.Conv2DTranspose(1, np.shape(kernel), strides=stride, padding="valid", use_bias=False)
+    layer.build((1, *np.shape(image), 1))
+    layer.set_weights([np.asarray(kernel, np.float32)[:, :, None, None]])  # Keras stores (kh, kw, out, in)
+    return self.numpy(layer(np.asarray(image, np.float32)[None, :, :, None]))[0, :, :, 0]
+
+
+PyTorchTwin.loss_and_logit_gradient = _pytorch_loss_and_logit_gradient
+PyTorchTwin.transposed_conv2d = _pytorch_transposed_conv2d
+TensorFlowTwin.loss_and_logit_gradient = _tensorflow_loss_and_logit_gradient
+TensorFlowTwin.transposed_conv2d = _tensorflow_transposed_conv2d

@@ -35,6 +35,35 @@ matplotlib.figure.Figure.__init__ = _counting(matplotlib.figure.Figure.__init__)
 matplotlib.backend_bases.FigureCanvasBase.draw_idle = _counting(matplotlib.backend_bases.FigureCanvasBase.draw_idle)
 
 
+def detection_sample():
+    """Four generated lesion fields, their boxes, and noisy detections of them plus false marks (notebook 06)."""
+    from medcourse.data import load_dataset
+
+    data = load_dataset("lesions", detection=True, train_size=4, val_size=4, test_size=4)
+    images, labels = data.test
+    rng = np.random.default_rng(0)
+    detections = []
+    for objects in labels:
+        found = np.column_stack([objects[:, :4] + rng.normal(0, 1, objects[:, :4].shape), objects[:, 4],
+                                 rng.uniform(0.3, 1.0, len(objects))])
+        false = np.column_stack([rng.uniform(0, 63, (2, 2)), np.full((2, 2), 6.0), rng.integers(0, 4, 2),
+                                 rng.uniform(0.05, 0.6, 2)])
+        detections.append(np.concatenate([found, false]))
+    return images, labels, detections
+
+
+def segmentation_sample():
+    """One hippocampus test patient's slices and masks, and probabilities made by blurring the masks (notebook 05)."""
+    from scipy import ndimage
+
+    from medcourse.data import hippocampus, load_dataset
+
+    patient = hippocampus.volumes(load_dataset("hippocampus"), "test")[0]
+    one_hot = np.eye(3)[patient.truth]
+    probabilities = ndimage.gaussian_filter(one_hot, sigma=(0, 1.5, 1.5, 0))
+    return patient.image, patient.truth, probabilities / probabilities.sum(axis=-1, keepdims=True)
+
+
 def sample_arguments(function):
     """Arguments for explorers that need data: a CT slice for images, a cine loop for sequences."""
     from medcourse.data import scans
@@ -49,7 +78,10 @@ def sample_arguments(function):
                "W_hh": lambda: rng.normal(scale=0.5, size=(hidden, hidden)),
                "b_h": lambda: np.zeros(hidden),
                "volume": lambda: scans.load_nifti_volume().image,
-               "sequence": lambda: scans.load_ultrasound_cine().image[:8, ::4, ::4, 0]}
+               "sequence": lambda: scans.load_ultrasound_cine().image[:8, ::4, ::4, 0],
+               "images": lambda: detection_sample()[0],      # detection_explorer: fields, boxes, detections
+               "labels": lambda: detection_sample()[1],
+               "detections": lambda: detection_sample()[2]}
     missing = [name for name in required if name not in samples]
     if missing:
         raise TypeError(f"no sample for argument(s) {missing}: teach tests/widget_check.py about them")

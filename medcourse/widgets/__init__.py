@@ -7,8 +7,10 @@ too, so a headless run (CI, a rendered page) can show the same figure without a 
 from __future__ import annotations
 
 from medcourse.widgets.convolution import convolution_explorer, draw_convolution
+from medcourse.widgets.detection import detection_explorer, draw_detection_threshold, show_detections
 from medcourse.widgets.rnn import draw_rnn_steps, draw_unrolled, rnn_explorer
 from medcourse.widgets.window import draw_window, window_explorer
 
-__all__: list[str] = ["convolution_explorer", "draw_convolution", "draw_rnn_steps", "draw_unrolled", "draw_window",
-                      "rnn_explorer", "window_explorer"]
+__all__: list[str] = ["convolution_explorer", "detection_explorer", "draw_convolution", "draw_detection_threshold",
+                      "draw_rnn_steps", "draw_unrolled", "draw_window", "rnn_explorer", "show_detections",
+                      "window_explorer"]
