@@ -1,4 +1,4 @@
-"""Exercises for notebook 03 (CNN building blocks): parameter counts, output shapes, max pooling."""
+"""Exercises for notebook 03 (CNN building blocks): parameter counts, output shapes, max pooling, batch norm, dropout."""
 
 from __future__ import annotations
 
@@ -73,4 +73,37 @@ q3 = Exercise(
         lambda image: np.asarray(image)[::2, ::2],  # picks a corner instead of the maximum
         lambda image: _blocks(image).mean(axis=(1, 3)),  # average pooling
     ),
+)
+
+q4 = Exercise(
+    name="Exercise 4: batch-norm momentum from Keras to PyTorch",
+    question=(
+        "A Keras model uses `BatchNormalization()` with its default `momentum=0.99`. You rebuild it in PyTorch "
+        "with `nn.BatchNorm2d(channels, momentum=…)`. Which `momentum` makes PyTorch's running averages follow "
+        "the same update $\\hat\\mu \\leftarrow \\kappa\\,\\hat\\mu + (1 - \\kappa)\\,\\mu_\\text{batch}$?"
+    ),
+    checker=expect_close(0.01, rtol=1e-6, atol=1e-9),
+    hint_text="Keras's momentum is the share κ of the running average that is **kept**; PyTorch's is the share "
+              "of the new batch that comes **in**.",
+    solution_text="$1 - 0.99 = 0.01$. (PyTorch's default 0.1 matches Keras `momentum=0.9`; PyTorch also "
+                  "averages the unbiased batch variance, Keras the biased one, and the default ε differs: "
+                  "1e-5 against 1e-3.)",
+    reference=lambda: 1 - 0.99,
+    wrong_answers=(0.99, 0.1, 0.9, 99, 1.0),
+)
+
+q5 = Exercise(
+    name="Exercise 5: what dropout does to a kept value",
+    question=(
+        "A `Dropout(0.25)` layer (Keras `rate` or PyTorch `p` = 0.25) receives the value **3.0** while "
+        "training, and keeps it. What value does it pass on? (And what would it pass on at evaluation? "
+        "Answer only the first.)"
+    ),
+    checker=expect_close(3.0 / 0.75, rtol=1e-6),
+    hint_text="Both frameworks use inverted dropout: kept values are scaled so that the expected output "
+              "equals the input.",
+    solution_text="$3.0 / (1 - 0.25) = 4.0$. On average $0.75 \\cdot 4.0 + 0.25 \\cdot 0 = 3.0$, the input; at "
+                  "evaluation the layer passes 3.0 on unchanged.",
+    reference=lambda: 4.0,
+    wrong_answers=(3.0, 0.75, 2.25, 0.0, 12.0),
 )
