@@ -73,3 +73,14 @@ def test_show_scan_keeps_hounsfield_units_and_draws_monochrome1_white_for_low_va
     cine = scans.load_ultrasound_cine()
     frame = show_scan(cine, frame=3)
     assert frame.get_array().shape == cine.image.shape[1:] and frame.get_array().dtype == np.uint8
+
+
+def test_show_scan_draws_a_slice_of_a_volume_with_its_in_plane_spacing():
+    from medcourse.data import scans
+    from medcourse.plot import show_scan
+
+    volume = scans.load_nifti_volume()
+    drawn = show_scan(volume, frame=10)
+    assert drawn.get_array().shape == volume.image.shape[1:]
+    height, width = volume.image.shape[1:]
+    assert drawn.get_extent() == [0, width * volume.spacing[2], height * volume.spacing[1], 0]

@@ -127,9 +127,10 @@ def show_scan(scan, *, window: float | str | None = None, level: float | None = 
     is_colour = scan.cmap is None
     if image.ndim == (4 if is_colour else 3):
         image = image[frame]
+    spacing = None if scan.spacing is None else tuple(scan.spacing)[-2:]  # a volume's in-plane spacing
     if is_colour:
-        return show_image(image, spacing=scan.spacing, title=title, ax=ax)
-    return show_image(image, window=window, level=level, spacing=scan.spacing, unit=scan.unit or "a.u.",
+        return show_image(image, spacing=spacing, title=title, ax=ax)
+    return show_image(image, window=window, level=level, spacing=spacing, unit=scan.unit or "a.u.",
                       cmap=scan.cmap or "gray", title=title, colorbar=colorbar, ax=ax)
 
 
