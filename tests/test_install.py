@@ -151,8 +151,11 @@ def make_dry_run(*arguments):
     """The commands `make -n` would run, against a virtual environment that does not exist."""
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    return subprocess.run(["make", "-n", *arguments, "VENV=/nonexistent/medcourse-venv"], cwd=ROOT,
-                          capture_output=True, text=True)
+    # A clean environment for make: run under `make test` (as CI does), the parent's MAKEFLAGS would pass
+    # its command-line variables (CI's TORCH_INDEX=) down, and MAKELEVEL adds "Entering directory" lines.
+    environment = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}}
+    return subprocess.run(["make", "-n", "--no-print-directory", *arguments, "VENV=/nonexistent/medcourse-venv"],
+                          cwd=ROOT, capture_output=True, text=True, env=environment)
 
 
 def pip_install_line(output):

@@ -1,4 +1,4 @@
-"""`ruff check` passes on the package and the tests (configuration in pyproject.toml)."""
+"""`ruff check` passes on the package, the tests and the tools (configuration in pyproject.toml)."""
 
 import shutil
 import subprocess
@@ -14,5 +14,5 @@ def test_ruff_finds_nothing():
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed (it is in requirements.txt)")
-    completed = subprocess.run([ruff, "check", "medcourse", "tests"], cwd=ROOT, capture_output=True, text=True)
+    completed = subprocess.run([ruff, "check", "medcourse", "tests", "tools"], cwd=ROOT, capture_output=True, text=True)
     assert completed.returncode == 0, completed.stdout + completed.stderr

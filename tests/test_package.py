@@ -119,3 +119,27 @@ def test_the_release_usage_says_which_arguments_are_optional(capsys):
     usage = out.split("\n\n")[0]
     assert "OUT [NOTEBOOK ...]" in usage and "[--force]" in usage and "[--no-solutions]" in usage
     assert "NOTEBOOK" in out.split("optional;", 1)[0].rsplit("\n", 1)[-1]  # NOTEBOOK's help says it is optional
+
+
+def test_check_target_passes_a_met_target_and_fails_a_missed_one_with_its_message(monkeypatch):
+    from medcourse import check_target
+    from medcourse.targets import SMOKE_RUN_VARIABLE
+
+    monkeypatch.delenv(SMOKE_RUN_VARIABLE, raising=False)
+    assert check_target(0.86 >= 0.80, "Dice 0.86") is True
+    with pytest.raises(AssertionError, match="training target missed: Dice 0.70"):
+        check_target(0.70 >= 0.80, "Dice 0.70")
+    with pytest.raises(ValueError, match="message"):
+        check_target(True, "")
+
+
+def test_check_target_only_reports_a_missed_target_in_a_smoke_run(monkeypatch, capsys):
+    from medcourse import check_target
+    from medcourse.targets import SMOKE_RUN_VARIABLE
+
+    monkeypatch.setenv(SMOKE_RUN_VARIABLE, "1")
+    assert check_target(False, "Dice 0.10") is False
+    assert "Dice 0.10" in capsys.readouterr().out
+    monkeypatch.setenv(SMOKE_RUN_VARIABLE, "0")  # only "1" marks a smoke run
+    with pytest.raises(AssertionError):
+        check_target(False, "Dice 0.10")

@@ -186,6 +186,8 @@ def fit_detector(model: keras.Model, dataset, *, epochs: int, batch_size: int = 
     images, labels = dataset.train
     steps = -(-len(images) // int(batch_size))
     optimizer = keras.optimizers.Adam(learning_rate=_Cosine(learning_rate, epochs * steps), epsilon=1e-8)
+    if model.built and model.trainable_variables:  # slots made now: a step that creates them is traced twice
+        optimizer.build(model.trainable_variables)
 
     @tf.function(reduce_retracing=True)
     def train_step(batch, targets):

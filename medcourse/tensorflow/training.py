@@ -98,7 +98,8 @@ def fit(model: keras.Model, dataset, *, epochs: int, batch_size: int = 64, seed:
     train_batches = batches(dataset, "train", batch_size=batch_size, shuffle=True, seed=seed, augment=augment)
     rates = learning_rates(len(train_batches), epochs, learning_rate, schedule)
     train_step = _train_step(model, _StepSizes(rates), weight_decay, loss,
-                             class_weights(dataset.train[1], dataset.num_classes, class_weight))
+                             class_weights(dataset.train[1], dataset.num_classes, class_weight),
+                             train_batches.element_spec)
     run = TrainingRun("tensorflow", dataset.task, epochs=epochs, steps_per_epoch=len(train_batches), live=live,
                       verbose=verbose, title="TensorFlow")
     best_weights = None
@@ -127,13 +128,21 @@ class _StepSizes(keras.optimizers.schedules.LearningRateSchedule):
         return {"rates": self.rates.numpy().tolist()}
 
 
-def _train_step(model, step_sizes, weight_decay: float, loss, weights: np.ndarray):
-    """One compiled optimisation step (``tf.function``: traced once, then run as a graph, as PyTorch runs eagerly)."""
+def _train_step(model, step_sizes, weight_decay: float, loss, weights: np.ndarray, batch_spec):
+    """One compiled optimisation step (``tf.function``: traced once, then run as a graph, as PyTorch runs eagerly).
+
+    Traced exactly once per fit: the optimiser's slot variables are created before tracing (a first call that
+    creates variables would be traced twice), and the signature leaves the batch size open (the last,
+    smaller batch would otherwise trigger a trace of its own). Each trace of a U-Net costs seconds.
+    """
     optimizer = keras.optimizers.AdamW(learning_rate=step_sizes, weight_decay=weight_decay,
                                        epsilon=1e-8)  # PyTorch's default epsilon
+    if model.built and model.trainable_variables:  # a subclassed model not yet called has no variables
+        optimizer.build(model.trainable_variables)
     weights = tf.constant(weights, dtype=tf.float32)
+    signature = [tf.TensorSpec([None, *spec.shape[1:]], spec.dtype) for spec in batch_spec]
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(input_signature=signature)
     def train_step(images, labels):
         labels = tf.cast(labels, tf.int32)
         with tf.GradientTape() as tape:
