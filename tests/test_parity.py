@@ -26,6 +26,8 @@ ALLOWED = {
     ("rnn", "rnn_from_numpy", "defaults"): "dtype is torch.float32 in PyTorch, the string 'float32' in Keras",
     # A keras.Model subclass must accept and pass on Keras's own keyword arguments (name=, dtype=, …).
     ("rnn", "LectureRNN", "parameters"): "the Keras model takes **kwargs for keras.Model (name, dtype, …)",
+    # Each framework's own optimiser class: a pair of Adam optimisers either way.
+    ("gan", "gan_optimizers", "return kind"): "two torch.optim.Adam in PyTorch, two keras.optimizers.Adam in Keras",
 }
 
 #: Differences in behaviour that signatures cannot show; documented at the line where they matter and in
@@ -36,8 +38,6 @@ BEHAVIOUR = {
     "device": "names the device the framework's way: 'cuda'/'cpu' (PyTorch) or '/GPU:0'/'/CPU:0' (TensorFlow)",
     "save_weights": "PyTorch writes a state_dict file; Keras needs a name ending in '.weights.h5'",
     "conditional_generator": "called as G(noise, labels) in PyTorch, G([noise, labels]) in Keras",
-    "conditional_discriminator": "called as D(images, labels) in PyTorch, D([images, labels]) in Keras",
-    "patch_discriminator": "called as D(noisy, candidate) in PyTorch, D([noisy, candidate]) in Keras",
     "batches": "yields NCHW tensors from a DataLoader (PyTorch) or NHWC tensors from a tf.data.Dataset",
     "fit": "a custom loss= follows the framework's argument order: loss(logits, labels) in PyTorch, "
            "loss(labels, probabilities) in Keras",

@@ -1,10 +1,12 @@
-"""Exercises for notebook 09, *GAN training*: the optimal discriminator, the equilibrium value, mode collapse, FID."""
+"""Exercises for notebook 09, *GAN training*: the optimal discriminator, the equilibrium value, mode collapse, FID, a loss."""
 
 from __future__ import annotations
 
 import math
 
-from medcourse.exercises._core import Exercise, expect_choice, expect_close
+import numpy as np
+
+from medcourse.exercises._core import Exercise, expect_choice, expect_close, expect_function
 
 q1 = Exercise(
     name="Exercise 1: the optimal discriminator",
@@ -76,4 +78,67 @@ q4 = Exercise(
     ),
     reference=lambda: "better than untrained, still distinguishable",
     wrong_answers=("indistinguishable", "worse than untrained", 12.0),
+)
+
+
+def _discriminator_loss_from_logits(real_logits, fake_logits):
+    """−mean log σ(ℓ_real) − mean log(1 − σ(ℓ_fake)), written so that no logarithm ever sees 0."""
+    real_logits, fake_logits = np.asarray(real_logits, dtype=float), np.asarray(fake_logits, dtype=float)
+    return np.mean(np.logaddexp(0.0, -real_logits)) + np.mean(np.logaddexp(0.0, fake_logits))
+
+
+def _naive_loss(real_logits, fake_logits):
+    sigmoid = lambda x: 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=float)))  # noqa: E731
+    with np.errstate(divide="ignore", over="ignore"):
+        return -np.mean(np.log(sigmoid(real_logits))) - np.mean(np.log(1.0 - sigmoid(fake_logits)))
+
+
+def _swapped_loss(real_logits, fake_logits):
+    return _discriminator_loss_from_logits(fake_logits, real_logits)
+
+
+def _generator_loss(real_logits, fake_logits):
+    return np.mean(np.logaddexp(0.0, -np.asarray(fake_logits, dtype=float)))
+
+
+def _logit_cases():
+    rng = np.random.default_rng(0)
+    return [
+        (np.array([2.0, 0.5, -1.0]), np.array([-3.0, 0.0])),
+        (rng.normal(0, 3, 16), rng.normal(-1, 3, 9)),
+        (np.array([50.0, 80.0]), np.array([-60.0, 45.0])),  # a confident discriminator: σ(±50) rounds to 1 or 0
+    ]
+
+
+q5 = Exercise(
+    name="Exercise 5: write the discriminator's loss from logits",
+    question=(
+        "The discriminator outputs **logits** $\\ell$, with $D = \\sigma(\\ell) = 1/(1 + e^{-\\ell})$. Write a NumPy "
+        "function `discriminator_loss(real_logits, fake_logits)` that returns "
+        "$L_D = -\\frac1{N}\\sum_i \\log \\sigma(\\ell^\\text{real}_i) - \\frac1{M}\\sum_j \\log\\big(1 - \\sigma(\\ell^\\text{fake}_j)\\big)$ "
+        "(the loss of section 2, without label smoothing). It must also work for a very confident discriminator, "
+        "with logits like $\\pm 50$ — that is why the frameworks' losses take logits."
+    ),
+    checker=expect_function(_discriminator_loss_from_logits, _logit_cases(), rtol=1e-9, atol=1e-12, mistakes=[
+        (_naive_loss, "your loss is infinite (or NaN) for a confident discriminator: σ(50) rounds to exactly 1, so "
+                      "log(1 − σ(ℓ)) becomes log 0. Rewrite with −log σ(ℓ) = log(1 + e^{−ℓ}) = `np.logaddexp(0, -ℓ)` and "
+                      "−log(1 − σ(ℓ)) = `np.logaddexp(0, ℓ)`."),
+        (_swapped_loss, "real and generated logits are swapped: D should push real logits up and fake ones down."),
+        (_generator_loss, "that is the generator's (non-saturating) loss −log D(G(z)); the discriminator's has two terms."),
+    ]),
+    hint_text=(
+        "$-\\log \\sigma(\\ell) = \\log(1 + e^{-\\ell})$ and $-\\log(1 - \\sigma(\\ell)) = \\log(1 + e^{\\ell})$. "
+        "`np.logaddexp(0, x)` computes $\\log(e^0 + e^x) = \\log(1 + e^x)$ without overflow."
+    ),
+    solution_text=(
+        "```python\ndef discriminator_loss(real_logits, fake_logits):\n"
+        "    return np.mean(np.logaddexp(0, -real_logits)) + np.mean(np.logaddexp(0, fake_logits))\n```\n"
+        "It equals `medcourse.gan.discriminator_loss(σ(real), σ(fake))` and both frameworks' "
+        "`discriminator_loss(real_logits, fake_logits)`, which use the same rewriting inside "
+        "`binary_cross_entropy_with_logits` / `sigmoid_cross_entropy_with_logits`."
+    ),
+    reference=lambda: _discriminator_loss_from_logits,
+    wrong_answers=(_naive_loss, _swapped_loss, _generator_loss,
+                   lambda real_logits, fake_logits: -_discriminator_loss_from_logits(real_logits, fake_logits),
+                   "np.mean(np.log(sigmoid(real)))"),
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["EPSILON", "discriminator_loss", "generator_loss", "jensen_shannon_divergence",
-           "minimax_value", "optimal_discriminator", "tanh_range_to_images", "value_at_optimal_discriminator"]
+__all__ = ["EPSILON", "GENERATOR_LOSSES", "class_loss", "discriminator_loss", "generator_loss", "interpolate_latent",
+           "jensen_shannon_divergence", "latent_noise", "minimax_value", "optimal_discriminator",
+           "tanh_range_to_images", "value_at_optimal_discriminator"]
 
 #: Probabilities are clipped to ``[EPSILON, 1 − EPSILON]`` before a logarithm, so a perfectly
 #: confident discriminator gives a large finite number instead of infinity.
@@ -81,6 +82,36 @@ def generator_loss(d_fake, kind: str = "non-saturating") -> float:
     if kind == "minimax":
         return float(np.mean(np.log1p(-d_fake)))
     raise ValueError(f"kind must be 'non-saturating' or 'minimax', got {kind!r}")
+
+
+def class_loss(class_probabilities, labels) -> float:
+    """The auxiliary classifier's cross-entropy ``−E[log p(y | x)]`` (notebook 10, the AC-GAN recipe).
+
+    An auxiliary-classifier discriminator also predicts the class of every image it sees. It learns
+    the classes on real images; the generator is rewarded when its images of class ``y`` are
+    classified as ``y``, which is what makes a conditional generator obey its label.
+
+    Parameters
+    ----------
+    class_probabilities : array_like (N, K)
+        Softmax outputs of the discriminator's class head.
+    labels : array_like of int (N,)
+        The true (real images) or requested (generated images) class.
+
+    Examples
+    --------
+    >>> round(class_loss([[0.5, 0.5], [0.9, 0.1]], [1, 0]), 4)  # (log 2 − log 0.9) / 2
+    0.3993
+    """
+    probabilities = np.asarray(class_probabilities, dtype=np.float64)
+    labels = np.asarray(labels)
+    if probabilities.ndim != 2 or labels.shape != probabilities.shape[:1]:
+        raise ValueError(f"class_probabilities must be N×K and labels N class indices, got shapes "
+                         f"{probabilities.shape} and {labels.shape}")
+    if not np.issubdtype(labels.dtype, np.integer) or np.any(labels < 0) or np.any(labels >= probabilities.shape[1]):
+        raise ValueError(f"labels must be integers from 0 to {probabilities.shape[1] - 1}, got {labels.tolist()}")
+    chosen = _probabilities(probabilities[np.arange(len(labels)), labels], "class_probabilities")
+    return float(-np.mean(np.log(chosen)))
 
 
 def _densities(p_data, p_g) -> tuple[np.ndarray, np.ndarray]:
@@ -169,6 +200,35 @@ def latent_noise(count: int, latent_dim: int, seed: int) -> np.ndarray:
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
     return np.random.default_rng(seed).standard_normal((count, latent_dim)).astype(np.float32)
+
+
+def interpolate_latent(start, end, steps: int) -> np.ndarray:
+    """``steps`` latent vectors on the great circle from ``start`` to ``end`` (spherical interpolation).
+
+    A straight line between two Gaussian vectors passes through points of unusually small length
+    (the midpoint of two independent ``N(0, I)`` vectors has about ``1/√2`` of their length), which
+    the generator rarely saw in training. Interpolating along the sphere keeps the length typical.
+
+    Examples
+    --------
+    >>> path = interpolate_latent(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 3)
+    >>> print(np.round(path, 3))
+    [[1.    0.   ]
+     [0.707 0.707]
+     [0.    1.   ]]
+    """
+    start, end = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
+    if start.ndim != 1 or start.shape != end.shape:
+        raise ValueError(f"start and end must be two latent vectors of one length, got shapes {start.shape} and {end.shape}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
+        raise ValueError(f"steps must be an integer of at least 2, got {steps!r}")
+    fractions = np.linspace(0.0, 1.0, steps)[:, None]
+    cosine = start @ end / max(np.linalg.norm(start) * np.linalg.norm(end), EPSILON)
+    angle = np.arccos(np.clip(cosine, -1.0, 1.0))
+    if angle < 1e-6:  # (nearly) the same direction: a straight line is the great circle
+        return ((1 - fractions) * start + fractions * end).astype(np.float32)
+    weights_start, weights_end = np.sin((1 - fractions) * angle), np.sin(fractions * angle)
+    return ((weights_start * start + weights_end * end) / np.sin(angle)).astype(np.float32)
 
 
 def tanh_range_to_images(values) -> np.ndarray:

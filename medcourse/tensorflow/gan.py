@@ -1,9 +1,11 @@
-"""GANs in TensorFlow/Keras (notebooks 09–10): generator and discriminator builders, one training step, sampling.
+"""GANs in TensorFlow/Keras (notebooks 09–10): the course's recipe for 28×28 images, its losses, one training step, sampling.
 
 Mirrored name for name by :mod:`medcourse.pytorch.gan`. Images are ``N×H×W×C`` in ``[−1, 1]`` here
-(channels last); discriminators output **logits**.
-Import as ``from medcourse.tensorflow import gan as tf_gan``. Real images go in with
-``medcourse.tensorflow.to_tensor(images, value_range=(-1, 1))``.
+(channels last); discriminators output **logits**. Import as ``from medcourse.tensorflow import gan as tf_gan``.
+Real images go in with ``medcourse.tensorflow.to_tensor(images, value_range=(-1, 1))``.
+
+The recipe is the PyTorch twin's (see its docstring; notebook 09 §5 and notebook 10 §1 argue each
+choice); the training step is compiled with ``tf.function``.
 """
 
 from __future__ import annotations
@@ -16,18 +18,21 @@ from medcourse.gan import GENERATOR_LOSSES, tanh_range_to_images
 from medcourse.gan import latent_noise as numpy_latent_noise
 
 __all__ = [
+    "class_loss",
     "cnn_features",
     "conditional_discriminator",
     "conditional_generator",
     "dcgan_discriminator",
     "dcgan_generator",
+    "discriminator_loss",
+    "gan_optimizers",
+    "generate",
     "generate_images",
+    "generator_loss",
     "latent_noise",
-    "patch_discriminator",
     "toy_discriminator",
     "toy_generator",
     "train_step",
-    "unet_generator",
 ]
 
 layers = keras.layers
@@ -38,7 +43,8 @@ def _spectral(layer: keras.layers.Layer, spectral_norm: bool) -> keras.layers.La
 
 
 def _batch_norm() -> keras.layers.Layer:
-    # PyTorch's defaults, set explicitly: Keras would use momentum 0.99 and epsilon 1e-3.
+    # Keras's momentum is the share of the old running average that is KEPT (default 0.99); PyTorch's momentum
+    # is the share of the new batch (default 0.1). So Keras 0.9 ≡ PyTorch 0.1. Epsilon: Keras 1e-3, PyTorch 1e-5.
     return layers.BatchNormalization(momentum=0.9, epsilon=1e-5)
 
 
@@ -62,26 +68,26 @@ def toy_discriminator(hidden: int = 32, *, spectral_norm: bool = False) -> keras
     ], name="toy_discriminator")
 
 
-def dcgan_generator(latent_dim: int = 32, width: int = 32) -> keras.Sequential:
-    """DCGAN generator for 28×28 grey images: Dense → 7×7 → transposed conv ×2 (14, 28) → tanh.
+def dcgan_generator(latent_dim: int = 32, width: int = 16) -> keras.Sequential:
+    """DCGAN generator for 28×28 grey images: ``z`` → 7×7 → 14×14 → 28×28, ``tanh`` out (notebook 09 §5).
 
     Output ``N×28×28×1`` in ``[−1, 1]``.
     """
     return keras.Sequential([
         keras.Input(shape=(latent_dim,)),
-        layers.Dense(7 * 7 * 2 * width, use_bias=False),
-        layers.Reshape((7, 7, 2 * width)),       # channels last; PyTorch unflattens to C×7×7
+        layers.Reshape((1, 1, latent_dim)),                                            # z as a 1×1 image, channels last
+        layers.Conv2DTranspose(2 * width, 7, use_bias=False),                          # 1 → 7
         _batch_norm(), layers.ReLU(),
-        layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False),  # 7 → 14
+        layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False),   # 7 → 14
         _batch_norm(), layers.ReLU(),
-        layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),   # 14 → 28
+        layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),    # 14 → 28
     ], name="dcgan_generator")
 
 
-def dcgan_discriminator(width: int = 32, *, spectral_norm: bool = False, channels: int = 1) -> keras.Sequential:
-    """DCGAN discriminator for 28×28 grey images: strided conv ×2 (14, 7) → one logit per image."""
+def dcgan_discriminator(width: int = 16, *, spectral_norm: bool = False, outputs: int = 1) -> keras.Sequential:
+    """DCGAN discriminator for 28×28 grey images: strided conv ×2 (14, 7) → ``outputs`` logits per image."""
     return keras.Sequential([
-        keras.Input(shape=(28, 28, channels)),
+        keras.Input(shape=(28, 28, 1)),
         # Convolutions before a LeakyReLU carry no bias here and in the PyTorch twin: it adds little, and
         # TensorFlow's graph optimiser logs a harmless "remapper failed" error for conv + bias + LeakyReLU.
         _spectral(layers.Conv2D(width, 4, strides=2, padding="same", use_bias=False), spectral_norm),
@@ -89,115 +95,128 @@ def dcgan_discriminator(width: int = 32, *, spectral_norm: bool = False, channel
         _spectral(layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=False), spectral_norm),
         layers.LeakyReLU(0.2),
         layers.Flatten(),
-        _spectral(layers.Dense(1), spectral_norm),
+        _spectral(layers.Dense(outputs), spectral_norm),
     ], name="dcgan_discriminator")
 
 
-def _one_hot(labels, num_classes: int):
-    return keras.ops.one_hot(keras.ops.cast(labels, "int32"), num_classes)
-
-
-def conditional_generator(num_classes: int, latent_dim: int = 32, width: int = 32) -> keras.Model:
-    """Class-conditional DCGAN generator ``G(z, y)`` (notebook 10): the one-hot ``y`` joins the noise.
+def conditional_generator(num_classes: int, latent_dim: int = 32, width: int = 16) -> keras.Model:
+    """Class-conditional generator ``G(z, y)`` (notebook 10 §1): the DCGAN generator fed ``[z, one-hot(y)]``.
 
     Call it as ``generator([noise, labels])``; the PyTorch twin is called as ``generator(noise, labels)``.
     """
     noise = keras.Input(shape=(latent_dim,), name="noise")
     labels = keras.Input(shape=(), dtype="int32", name="labels")
-    joined = layers.Concatenate()([noise, _one_hot(labels, num_classes)])
+    one_hot = keras.ops.one_hot(keras.ops.cast(labels, "int32"), num_classes)
+    joined = layers.Concatenate()([noise, one_hot])
     return keras.Model([noise, labels], dcgan_generator(latent_dim + num_classes, width)(joined),
                        name="conditional_generator")
 
 
-def conditional_discriminator(num_classes: int, width: int = 32, *, spectral_norm: bool = False) -> keras.Model:
-    """Class-conditional discriminator ``D(x, y)``: ``y`` joins the image as constant one-hot channels.
+def conditional_discriminator(num_classes: int, width: int = 16, *, spectral_norm: bool = False) -> keras.Sequential:
+    """Auxiliary-classifier discriminator (AC-GAN, notebook 10 §1): ``D(x)`` → ``1 + num_classes`` logits.
 
-    Call it as ``discriminator([images, labels])``; the PyTorch twin is called as ``discriminator(images, labels)``.
+    Column 0 is the real-vs-fake logit, columns ``1:`` the class logits; the label is predicted, not given.
     """
-    images = keras.Input(shape=(28, 28, 1), name="images")
-    labels = keras.Input(shape=(), dtype="int32", name="labels")
-    channels = keras.ops.tile(keras.ops.reshape(_one_hot(labels, num_classes), (-1, 1, 1, num_classes)), (1, 28, 28, 1))
-    network = dcgan_discriminator(width, spectral_norm=spectral_norm, channels=1 + num_classes)
-    return keras.Model([images, labels], network(layers.Concatenate()([images, channels])),
-                       name="conditional_discriminator")
+    return dcgan_discriminator(width, spectral_norm=spectral_norm, outputs=1 + num_classes)
 
 
-def unet_generator(width: int = 32) -> keras.Model:
-    """Small U-Net for 28×28 image-to-image work (notebook 10, pix2pix): 28 → 14 → 7 → 14 → 28 with skips.
-
-    Takes a noisy image ``N×28×28×1`` in ``[−1, 1]`` and returns the restored image in ``[−1, 1]``.
-    The skip connections carry fine detail past the bottleneck; the output adds a learned
-    correction to the input (residual learning).
-    """
-    noisy = keras.Input(shape=(28, 28, 1), name="noisy")
-    conv = {"padding": "same", "use_bias": False}  # no bias before LeakyReLU (see dcgan_discriminator)
-    down1 = layers.LeakyReLU(0.2)(layers.Conv2D(width, 3, **conv)(noisy))                         # 28
-    down2 = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, **conv)(down1))          # 14
-    bottom = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, **conv)(down2))         # 7
-    up2 = layers.ReLU()(layers.Conv2DTranspose(2 * width, 4, strides=2, padding="same")(bottom))         # 14
-    up2 = layers.Concatenate()([up2, down2])
-    up1 = layers.ReLU()(layers.Conv2DTranspose(width, 4, strides=2, padding="same")(up2))                # 28
-    up1 = layers.Concatenate()([up1, down1])
-    correction = layers.Conv2D(1, 3, padding="same")(up1)
-    restored = layers.Activation("tanh")(layers.Add()([noisy, correction]))
-    return keras.Model(noisy, restored, name="unet_generator")
+# --- the losses, from logits (the NumPy references in medcourse.gan take probabilities) ---------------------
 
 
-def patch_discriminator(width: int = 32) -> keras.Model:
-    """PatchGAN discriminator: judges (noisy, candidate) pairs as a 7×7 map of logits, one per patch."""
-    noisy = keras.Input(shape=(28, 28, 1), name="noisy")
-    candidate = keras.Input(shape=(28, 28, 1), name="candidate")
-    pair = layers.Concatenate()([noisy, candidate])
-    conv = {"padding": "same", "use_bias": False}  # no bias before LeakyReLU (see dcgan_discriminator)
-    hidden = layers.LeakyReLU(0.2)(layers.Conv2D(width, 4, strides=2, **conv)(pair))          # 14
-    hidden = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, **conv)(hidden))    # 7
-    logits = layers.Conv2D(1, 3, padding="same")(hidden)                                            # 7×7 patches
-    return keras.Model([noisy, candidate], logits, name="patch_discriminator")
-
-
-def _bce(logits, target: float):
+def _bce(logits, target):
     return tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=tf.fill(tf.shape(logits), target),
                                                                   logits=logits))
 
 
-def _call(network, inputs, labels, training: bool = True):
-    return network(inputs, training=training) if labels is None else network([inputs, labels], training=training)
+def discriminator_loss(real_logits: tf.Tensor, fake_logits: tf.Tensor, *, real_label: float = 1.0) -> tf.Tensor:
+    """``−[t log D(x) + (1 − t) log(1 − D(x))] − log(1 − D(G(z)))`` averaged, from logits; ``t`` = ``real_label``."""
+    return _bce(real_logits, real_label) + _bce(fake_logits, 0.0)
+
+
+def generator_loss(fake_logits: tf.Tensor, kind: str = "non-saturating") -> tf.Tensor:
+    """``−log D(G(z))`` (``"non-saturating"``) or ``log(1 − D(G(z)))`` (``"minimax"``) averaged, from logits."""
+    if kind == "non-saturating":
+        return _bce(fake_logits, 1.0)
+    if kind == "minimax":
+        return -_bce(fake_logits, 0.0)
+    raise ValueError(f"kind must be one of {GENERATOR_LOSSES}, got {kind!r}")
+
+
+def class_loss(class_logits: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
+    """The auxiliary classifier's cross-entropy ``−log p(y | x)`` averaged, from ``N×K`` logits."""
+    return tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.cast(labels, tf.int32),
+                                                                         logits=class_logits))
+
+
+def gan_optimizers(generator, discriminator, *, learning_rate: float = 1e-3,
+                   discriminator_learning_rate: float | None = None,
+                   beta_1: float = 0.5) -> tuple[keras.optimizers.Adam, keras.optimizers.Adam]:
+    """Adam for ``G`` and for ``D`` with the GAN settings: ``β₁ = 0.5`` (less momentum in a moving game).
+
+    ``discriminator_learning_rate`` defaults to ``learning_rate``. ``epsilon=1e-8`` is PyTorch's value
+    (Keras's default is 1e-7); even so a weight whose gradient is far below ``epsilon`` moves differently,
+    because Keras adds ``epsilon`` to ``√v`` before the bias correction and PyTorch after it. Both
+    optimisers are built now: a compiled step may not create their variables (Adam's moment estimates).
+    """
+    pair = []
+    for model, rate in ((generator, learning_rate),
+                        (discriminator, learning_rate if discriminator_learning_rate is None
+                         else discriminator_learning_rate)):
+        optimizer = keras.optimizers.Adam(rate, beta_1=beta_1, beta_2=0.999, epsilon=1e-8)
+        optimizer.build(model.trainable_variables)
+        pair.append(optimizer)
+    return tuple(pair)
+
+
+def _generate(generator, noise, labels, training: bool = True):
+    return generator(noise, training=training) if labels is None else generator([noise, labels], training=training)
+
+
+def _split(logits):
+    """Column 0: real-vs-fake logit; the rest: class logits (empty for an unconditional discriminator)."""
+    return logits[:, 0], logits[:, 1:]
 
 
 def _step(generator, discriminator, generator_optimizer, discriminator_optimizer, real, noise, labels,
-          generator_loss, real_label):
-    # Discriminator step: maximise log D(x) + log(1 − D(G(z))), i.e. minimise the cross-entropy.
-    fake = _call(generator, noise, labels)  # outside the tape: the fakes are only inputs here
-    with tf.GradientTape() as tape:
-        real_logits = _call(discriminator, real, labels)
-        fake_logits = _call(discriminator, fake, labels)
-        d_loss = _bce(real_logits, real_label) + _bce(fake_logits, 0.0)
-    gradients = tape.gradient(d_loss, discriminator.trainable_variables)
-    discriminator_optimizer.apply_gradients(zip(gradients, discriminator.trainable_variables, strict=True))
-    # Generator step: make the updated D call the fakes real.
-    with tf.GradientTape() as tape:
-        fake_logits = _call(discriminator, _call(generator, noise, labels), labels)
-        g_loss = _bce(fake_logits, 1.0) if generator_loss == "non-saturating" else -_bce(fake_logits, 0.0)
-    gradients = tape.gradient(g_loss, generator.trainable_variables)  # only G's variables are updated
+          generator_loss_kind, real_label, class_weight):
+    with tf.GradientTape() as generator_tape:
+        fake = _generate(generator, noise, labels)        # one forward pass of G, reused by both steps
+        with generator_tape.stop_recording(), tf.GradientTape() as tape:
+            # Discriminator step: maximise log D(x) + log(1 − D(G(z))), i.e. minimise the cross-entropy.
+            real_logits, real_classes = _split(discriminator(real, training=True))
+            fake_logits, fake_classes = _split(discriminator(tf.stop_gradient(fake), training=True))
+            d_loss = discriminator_loss(real_logits, fake_logits, real_label=real_label)
+            if labels is not None:
+                d_loss += class_weight * (class_loss(real_classes, labels) + class_loss(fake_classes, labels))
+        gradients = tape.gradient(d_loss, discriminator.trainable_variables)
+        with generator_tape.stop_recording():
+            discriminator_optimizer.apply_gradients(zip(gradients, discriminator.trainable_variables, strict=True))
+        # Generator step: make the updated D call the fakes real (and, with labels, of the class asked for).
+        step_logits, step_classes = _split(discriminator(fake, training=True))
+        g_loss = generator_loss(step_logits, generator_loss_kind)
+        if labels is not None:
+            g_loss += class_weight * class_loss(step_classes, labels)
+    gradients = generator_tape.gradient(g_loss, generator.trainable_variables)  # only G's variables are updated
     generator_optimizer.apply_gradients(zip(gradients, generator.trainable_variables, strict=True))
-    return {"d_loss": d_loss, "g_loss": g_loss, "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
-            "d_fake": tf.reduce_mean(tf.sigmoid(fake_logits))}
+    result = {"d_loss": d_loss, "g_loss": g_loss, "d_real": tf.reduce_mean(tf.sigmoid(real_logits)),
+              "d_fake": tf.reduce_mean(tf.sigmoid(step_logits)),
+              "d_accuracy": tf.reduce_mean(tf.cast(tf.concat([real_logits > 0, fake_logits < 0], 0), tf.float32))}
+    if labels is not None:
+        hits = tf.equal(tf.argmax(real_classes, axis=1, output_type=tf.int32), tf.cast(labels, tf.int32))
+        result["class_accuracy"] = tf.reduce_mean(tf.cast(hits, tf.float32))
+    return result
 
 
 _compiled_step = tf.function(_step)
 
 
-def _build_optimizer(optimizer: keras.optimizers.Optimizer, model: keras.Model) -> None:
-    """Create the optimizer's slot variables now (outside any ``tf.function``), as a compiled step needs."""
-    if not optimizer.built:
-        optimizer.build(model.trainable_variables)
-
-
 def train_step(generator, discriminator, generator_optimizer, discriminator_optimizer, real, noise, *,
-               labels=None, generator_loss: str = "non-saturating", real_label: float = 1.0) -> dict[str, float]:
-    """One discriminator step, then one generator step (compiled with ``tf.function``); losses as floats.
+               labels=None, generator_loss_kind: str = "non-saturating", real_label: float = 1.0,
+               class_weight: float = 1.0) -> dict[str, float]:
+    """One discriminator step, then one generator step against the updated discriminator, compiled with ``tf.function``.
 
-    The TensorFlow twin of :func:`medcourse.pytorch.gan.train_step`; notebook 09 writes it out.
+    The TensorFlow twin of :func:`medcourse.pytorch.gan.train_step` (same arguments, same returned numbers);
+    notebook 09 §2 writes it out. Optimisers come from :func:`gan_optimizers` (built before the first call).
 
     Parameters
     ----------
@@ -205,20 +224,23 @@ def train_step(generator, discriminator, generator_optimizer, discriminator_opti
         A batch of real samples (``N×28×28×1`` images in ``[−1, 1]``, or ``N×1`` numbers for the toy).
     noise : tensor
         ``N×latent_dim`` standard normal noise.
-    labels : tensor of int, optional
-        Class labels for conditional networks (used for the real and the generated batch).
-    generator_loss : {"non-saturating", "minimax"}
+    labels : array or tensor of int, optional
+        Class labels of the real batch; the generator is asked for the same classes (AC-GAN).
+    generator_loss_kind : {"non-saturating", "minimax"}
     real_label : float
         Target for real samples in the discriminator's loss (0.9: one-sided label smoothing).
+    class_weight : float
+        Weight of the auxiliary class loss.
     """
-    if generator_loss not in GENERATOR_LOSSES:
-        raise ValueError(f"generator_loss must be one of {GENERATOR_LOSSES}, got {generator_loss!r}")
-    _build_optimizer(generator_optimizer, generator)
-    _build_optimizer(discriminator_optimizer, discriminator)
+    if generator_loss_kind not in GENERATOR_LOSSES:
+        raise ValueError(f"generator_loss_kind must be one of {GENERATOR_LOSSES}, got {generator_loss_kind!r}")
+    for optimizer, model in ((generator_optimizer, generator), (discriminator_optimizer, discriminator)):
+        if not optimizer.built:  # a compiled step may not create the optimiser's variables itself
+            optimizer.build(model.trainable_variables)
     result = _compiled_step(generator, discriminator, generator_optimizer, discriminator_optimizer,
                             tf.convert_to_tensor(real, tf.float32), tf.convert_to_tensor(noise, tf.float32),
                             None if labels is None else tf.convert_to_tensor(np.asarray(labels), tf.int32),
-                            generator_loss, float(real_label))
+                            generator_loss_kind, float(real_label), float(class_weight))
     return {name: float(value) for name, value in result.items()}
 
 
@@ -227,17 +249,33 @@ def latent_noise(count: int, latent_dim: int, seed: int) -> tf.Tensor:
     return tf.constant(numpy_latent_noise(count, latent_dim, seed))
 
 
-def generate_images(generator, count: int, *, latent_dim: int = 32, seed: int = 0,
-                    labels=None, batch_size: int = 256) -> np.ndarray:
-    """``count`` generated ``uint8`` images ``N×H×W`` (inference mode), from noise seeded by ``seed``."""
-    noise = latent_noise(count, latent_dim, seed)
+def generate(generator, noise, *, labels=None, batch_size: int = 256) -> np.ndarray:
+    """The generator's raw outputs for ``noise`` (inference mode) as a float32 NumPy array, batch by batch.
+
+    Images come out ``N×H×W×1`` in ``[−1, 1]`` (channels last), the toy's numbers ``N×1``.
+    """
+    noise = tf.constant(np.asarray(noise, dtype=np.float32))
     labels = None if labels is None else tf.constant(np.asarray(labels), tf.int32)
+    if labels is not None and labels.shape != noise.shape[:1]:
+        raise ValueError(f"labels must hold one class per noise vector ({len(noise)}), got shape {tuple(labels.shape)}")
     outputs = [
-        _call(generator, noise[start:start + batch_size],
-              None if labels is None else labels[start:start + batch_size], training=False).numpy()
-        for start in range(0, count, batch_size)
+        _generate(generator, noise[start:start + batch_size],
+                  None if labels is None else labels[start:start + batch_size], training=False).numpy()
+        for start in range(0, len(noise), batch_size)
     ]
-    return tanh_range_to_images(np.concatenate(outputs)[..., 0])
+    return np.concatenate(outputs)
+
+
+def generate_images(generator, count: int, *, latent_dim: int = 32, seed: int = 0,
+                    labels=None, batch_size: int = 256, noise=None) -> np.ndarray:
+    """``count`` generated ``uint8`` images ``N×H×W`` (inference mode), from noise seeded by ``seed``.
+
+    ``noise`` (``count × latent_dim``, e.g. from :func:`medcourse.gan.interpolate_latent`) replaces the seeded draw.
+    """
+    noise = numpy_latent_noise(count, latent_dim, seed) if noise is None else np.asarray(noise, dtype=np.float32)
+    if noise.shape != (count, latent_dim):
+        raise ValueError(f"noise must have shape (count, latent_dim) = {(count, latent_dim)}, got {noise.shape}")
+    return tanh_range_to_images(generate(generator, noise, labels=labels, batch_size=batch_size)[..., 0])
 
 
 def cnn_features(model: keras.Model, images: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
