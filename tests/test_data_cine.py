@@ -130,3 +130,37 @@ def test_cine_masks_match_the_recorded_fingerprint_and_need_the_default_target()
     assert hashlib.sha256(masks.tobytes()).hexdigest() == EXPECTED_MASKS_DIGEST
     with pytest.raises(ValueError, match="with masks=True the labels are the per-frame masks"):
         load_dataset("cine", masks=True, target="reduced_ef")
+
+
+# --- end_systole_time: a label that depends on the order of the frames --------------------------------
+
+
+def test_end_systole_time_is_where_the_segmented_cavity_is_smallest():
+    _, _, masks = cine.generate(200, seed=0, split="train", frames=12, masks=True)
+    times = cine.end_systole_time(200, seed=0, split="train", frames=12)
+    assert times.dtype == np.float32 and times.shape == (200,)
+    assert times.min() >= 0 and times.max() < 12
+    area = (masks == 1).sum(axis=(2, 3)).astype(float)
+    nearest = np.minimum(np.round(times).astype(int), 11)
+    at_label = area[np.arange(200), nearest]
+    span = area.max(axis=1) - area.min(axis=1)
+    assert np.mean(at_label <= area.min(axis=1) + 0.1 * span) > 0.9
+    before = area[np.arange(200), np.maximum(nearest - 1, 0)]  # the cavity shrinks into end-systole …
+    assert np.mean(before[nearest >= 1] >= at_label[nearest >= 1]) > 0.9
+
+
+def test_end_systole_time_belongs_to_the_sequences_of_generate_and_differs_between_splits():
+    times = cine.end_systole_time(8, seed=3, split="val")
+    np.testing.assert_array_equal(times, cine.end_systole_time(8, seed=3, split="val"))
+    assert not np.array_equal(times, cine.end_systole_time(8, seed=3, split="test"))
+    sequences, labels = cine.generate(8, seed=3, split="val")  # generating is unchanged by asking for the times
+    assert hashlib.sha256(sequences.tobytes() + labels.tobytes()).hexdigest() == EXPECTED_DIGEST
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    ({"count": 4, "split": "training"}, "split must be one of"),
+    ({"count": 0, "split": "train"}, "count must be a positive integer"),
+])
+def test_end_systole_time_refuses_bad_arguments_naming_them(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        cine.end_systole_time(seed=0, **arguments)

@@ -124,6 +124,20 @@ def test_exercises_have_worked_solutions_tagged_solution(notebook_path):
             assert ".check(" in cell.source, "a solution cell shows that its answer passes the check"
 
 
+#: The most lines of code (not counting blanks and comments) one code cell may hold: a cell is one idea.
+MAX_CODE_LINES = 30
+
+
+def test_every_code_cell_is_short_enough_to_read_as_one_idea(notebook_path):
+    too_long = {}
+    for index, cell in enumerate(load(notebook_path).cells):
+        if cell.cell_type == "code":
+            lines = [line for line in cell.source.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+            if len(lines) > MAX_CODE_LINES:
+                too_long[index] = len(lines)
+    assert not too_long, f"cells over {MAX_CODE_LINES} lines of code (index: lines): {too_long}; split them"
+
+
 def test_ends_with_a_summary(notebook_path):
     assert load(notebook_path).cells[-1].source.startswith("## Summary")
 

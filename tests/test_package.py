@@ -127,7 +127,7 @@ def test_check_target_passes_a_met_target_and_fails_a_missed_one_with_its_messag
 
     monkeypatch.delenv(SMOKE_RUN_VARIABLE, raising=False)
     assert check_target(0.86 >= 0.80, "Dice 0.86") is True
-    with pytest.raises(AssertionError, match="training target missed: Dice 0.70"):
+    with pytest.raises(AssertionError, match=r"training target missed: Dice 0\.70"):
         check_target(0.70 >= 0.80, "Dice 0.70")
     with pytest.raises(ValueError, match="message"):
         check_target(True, "")

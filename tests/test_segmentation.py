@@ -205,6 +205,27 @@ def test_patient_scores_find_the_worst_patient_and_report_mean_and_sd(hippocampu
     assert scores.agreement().bias < 0  # a missed hippocampus: the predicted volume is too small
 
 
+def test_patient_stacks_put_any_per_pixel_array_where_the_volumes_put_the_masks(hippocampus_data):
+    masks = hippocampus_data.test[1]
+    probabilities = np.eye(3, dtype=np.float32)[masks]
+    stacks = seg.patient_stacks(hippocampus_data, "test", probabilities)
+    for stack, patient in zip(stacks, hippocampus.volumes(hippocampus_data, "test"), strict=True):
+        np.testing.assert_array_equal(stack.argmax(-1), patient.truth)
+        assert stack.shape == (*patient.truth.shape, 3)
+    with pytest.raises(ValueError, match="masks' shape"):
+        seg.patient_stacks(hippocampus_data, "test", probabilities[:5])
+
+
+def test_threshold_classes_grow_the_structures_as_the_threshold_falls():
+    rng = np.random.default_rng(6)
+    p = seg.softmax(rng.normal(size=(20, 20, 3)))
+    low, middle, high = (seg.threshold_classes(p, t) for t in (0.2, 0.5, 0.8))
+    assert np.all((high > 0) <= (middle > 0)) and np.all((middle > 0) <= (low > 0))
+    np.testing.assert_array_equal(low[low > 0], 1 + p[..., 1:].argmax(-1)[low > 0])
+    with pytest.raises(ValueError, match="threshold"):
+        seg.threshold_classes(p, 0)
+
+
 def test_patient_scores_need_predictions():
     with pytest.raises(ValueError, match="predictions"):
         seg.patient_scores([], ("background", "a"))

@@ -179,45 +179,6 @@ def tiny_segmentation(train: int = 48, val: int = 16, test: int = 16, seed: int 
                    "segmentation")
 
 
-# --- Segmentation (notebook 05): a loss's gradient by autograd, a transposed convolution (appended) ----------
-
-
-def _pytorch_loss_and_logit_gradient(self, loss, logits_nhwk: np.ndarray, masks: np.ndarray):
-    """A ``loss(logits, labels)`` and its gradient with respect to the logits, as NumPy (N, H, W, K)."""
-    z = self.torch.tensor(np.ascontiguousarray(np.moveaxis(logits_nhwk, -1, 1)), requires_grad=True)
-    value = loss(z, self.torch.from_numpy(np.asarray(masks, dtype=np.int64)))
-    value.backward()
-    return float(value.detach()), np.moveaxis(z.grad.numpy(), 1, -1)
-
-
-def _tensorflow_loss_and_logit_gradient(self, loss, logits_nhwk: np.ndarray, masks: np.ndarray):
-    """A ``loss(labels, probabilities)`` of softmax(logits) and its gradient with respect to the logits."""
-    z = self.tf.constant(logits_nhwk)
-    with self.tf.GradientTape() as tape:
-        tape.watch(z)
-        value = loss(self.tf.constant(masks), self.tf.nn.softmax(z, axis=-1))  # Keras losses take probabilities
-    return float(value), tape.gradient(value, z).numpy()
-
-
-def _pytorch_transposed_conv2d(self, image: np.ndarray, kernel: np.ndarray, stride: int) -> np.ndarray:
-    x = self.torch.from_numpy(np.asarray(image, np.float32)[None, None])
-    w = self.torch.from_numpy(np.asarray(kernel, np.float32)[None, None])
-    return self.torch.nn.functional.conv_transpose2d(x, w, stride=stride)[0, 0].numpy()
-
-
-def _tensorflow_transposed_conv2d(self, image: np.ndarray, kernel: np.ndarray, stride: int) -> np.ndarray:
-    layer = self.keras.layers.Conv2DTranspose(1, np.shape(kernel), strides=stride, padding="valid", use_bias=False)
-    layer.build((1, *np.shape(image), 1))
-    layer.set_weights([np.asarray(kernel, np.float32)[:, :, None, None]])  # Keras stores (kh, kw, out, in)
-    return self.numpy(layer(np.asarray(image, np.float32)[None, :, :, None]))[0, :, :, 0]
-
-
-PyTorchTwin.loss_and_logit_gradient = _pytorch_loss_and_logit_gradient
-PyTorchTwin.transposed_conv2d = _pytorch_transposed_conv2d
-TensorFlowTwin.loss_and_logit_gradient = _tensorflow_loss_and_logit_gradient
-TensorFlowTwin.transposed_conv2d = _tensorflow_transposed_conv2d
-
-
 # --- Detection (notebook 06): each framework's form of a detector's outputs and targets (appended) ----------
 
 

@@ -81,7 +81,10 @@ def sample_arguments(function):
                "sequence": lambda: scans.load_ultrasound_cine().image[:8, ::4, ::4, 0],
                "images": lambda: detection_sample()[0],      # detection_explorer: fields, boxes, detections
                "labels": lambda: detection_sample()[1],
-               "detections": lambda: detection_sample()[2]}
+               "detections": lambda: detection_sample()[2],
+               "scan": lambda: segmentation_sample()[0],    # segmentation_explorer: slices, masks, probabilities
+               "truth": lambda: segmentation_sample()[1],
+               "probabilities": lambda: segmentation_sample()[2]}
     missing = [name for name in required if name not in samples]
     if missing:
         raise TypeError(f"no sample for argument(s) {missing}: teach tests/widget_check.py about them")

@@ -69,25 +69,29 @@ q2 = Exercise(
     wrong_answers=(STRAY_CHOICES[0], STRAY_CHOICES[2], STRAY_CHOICES[3], "HD95 jumps"),
 )
 
-LOSS_CHOICES = ("unweighted cross-entropy", "soft Dice plus cross-entropy", "pixel accuracy",
-                "mean squared error of the mask")
+LOSS_CHOICES = ("unweighted cross-entropy", "cross-entropy with balanced class weights", "a soft Dice loss",
+                "pixel accuracy")
 
 q3 = Exercise(
     name="Exercise 3: the loss for a tiny structure",
     question=(
-        "You segment calcifications that cover **0.1 %** of the pixels of each image. Which training loss do you "
-        "choose? Answer with one of " + ", ".join(f"`{choice!r}`" for choice in LOSS_CHOICES) + "."
+        "You segment calcifications that cover **0.1 %** of the pixels of each image, and can train for a few "
+        "minutes only. Which training loss do you choose? Answer with one of "
+        + ", ".join(f"`{choice!r}`" for choice in LOSS_CHOICES) + "."
     ),
-    checker=expect_choice(LOSS_CHOICES[1], LOSS_CHOICES),
-    hint_text="With 999 background pixels for every calcification pixel, which losses can a network make small by "
-              "calling *everything* background? And which one cannot be differentiated at all?",
-    solution_text="**Soft Dice plus cross-entropy.** Unweighted cross-entropy, accuracy and the squared error are "
-                  "averages over pixels: predicting 'background everywhere' already scores 99.9 %, so the tiny class "
-                  "barely pulls on the weights (and accuracy has no gradient). The soft Dice is computed per class, "
-                  "so a class of 5 pixels counts as much as the background; the cross-entropy term keeps the gradient "
-                  "smooth early in training (nnU-Net's default). Section 4's experiment shows the difference.",
-    reference=lambda: LOSS_CHOICES[1],
-    wrong_answers=(LOSS_CHOICES[0], LOSS_CHOICES[2], LOSS_CHOICES[3]),
+    checker=expect_choice(LOSS_CHOICES[2], LOSS_CHOICES),
+    hint_text="With 999 background pixels for every calcification pixel, which loss can a network make small by "
+              "calling *everything* background? Which one makes a missed pixel so expensive that the network "
+              "over-paints? And which one cannot be differentiated at all?",
+    solution_text="**A soft Dice loss.** The unweighted cross-entropy is an average over pixels: 'background "
+                  "everywhere' already scores 99.9 %, so the tiny class barely pulls on the weights. Balanced class "
+                  "weights make a missed calcification pixel ~500 times dearer than a false one, and the network "
+                  "paints blobs around every bright spot. Pixel accuracy has no gradient (and is 99.9 % for an empty "
+                  "prediction). The soft Dice is computed per class, so a class of 5 pixels counts as much as the "
+                  "background, and it weighs missed against false pixels at their true sizes — section 4's "
+                  "experiment. (With long training, nnU-Net adds a cross-entropy term to it.)",
+    reference=lambda: LOSS_CHOICES[2],
+    wrong_answers=(LOSS_CHOICES[0], LOSS_CHOICES[1], LOSS_CHOICES[3], "mean squared error"),
 )
 
 q4 = Exercise(

@@ -140,11 +140,16 @@ def patchgan_discriminator(input_shape: tuple[int, int, int], width: int = 16) -
     convolutions (H/4 × W/4 patches, each seeing 10×10 pixels) and a 3×3 convolution to one logit.
     """
     _, _, channels = _check_shape(input_shape, None)
-    return nn.Sequential(
+    network = nn.Sequential(
         nn.Conv2d(channels, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),          # H/2
         nn.Conv2d(width, 2 * width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),         # H/4
         nn.Conv2d(2 * width, 1, 3, padding=1),                                           # one logit per patch
     )
+    for module in network:
+        if isinstance(module, nn.Conv2d):  # He initialisation, as in the U-Net
+            nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+            nn.init.zeros_(module.bias)
+    return network
 
 
 def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
@@ -191,11 +196,11 @@ def _tensor(images: np.ndarray, device) -> torch.Tensor:
 def fit_reconstruction(generator: nn.Module, inputs: np.ndarray, targets: np.ndarray, *, steps: int,
                        batch_size: int = 16, learning_rate: float = 2e-3, crop: int | None = None, seed: int = 0,
                        discriminator: nn.Module | None = None, l1_weight: float = 100.0,
-                       verbose: bool = True) -> dict[str, list[float]]:
+                       discriminator_learning_rate: float = 1e-3, verbose: bool = True) -> dict[str, list[float]]:
     """Train ``generator`` (in place) to map ``inputs`` to ``targets``, both NumPy ``(N, H, W)``, for ``steps`` steps.
 
-    Adam at ``learning_rate`` for the generator; with a ``discriminator``, Adam(2·10⁻⁴, β₁ = 0.5) for it, as
-    in pix2pix. The batches (and ``crop`` windows) come from
+    Adam at ``learning_rate`` for the generator; with a ``discriminator``, Adam at ``discriminator_learning_rate``
+    with β₁ = 0.5 for it (pix2pix's β₁; its 2·10⁻⁴ learns too slowly for the few steps of a lesson). The batches (and ``crop`` windows) come from
     :func:`medcourse.reconstruction.training_batches`, the same in both frameworks for the same ``seed``.
     Returns the losses of every step (``"l1"``, and ``"d_loss"``, ``"adversarial"`` with a discriminator) and
     the run's wall time (``"seconds"``, one number in a list).
@@ -207,7 +212,8 @@ def fit_reconstruction(generator: nn.Module, inputs: np.ndarray, targets: np.nda
         raise ValueError(f"inputs and targets must be (N, H, W) arrays of one shape, got {inputs.shape} and {targets.shape}")
     device = next(generator.parameters()).device
     g_optimizer = torch.optim.Adam(generator.parameters(), learning_rate)
-    d_optimizer = None if discriminator is None else torch.optim.Adam(discriminator.parameters(), 2e-4, betas=(0.5, 0.999))
+    d_optimizer = None if discriminator is None else torch.optim.Adam(discriminator.parameters(), discriminator_learning_rate,
+                                                                        betas=(0.5, 0.999))
     plan = training_batches(len(inputs), steps=steps, batch_size=batch_size, image_shape=inputs.shape[1:],
                             crop=crop, seed=seed)
     history: dict[str, list[float]] = {}

@@ -42,6 +42,7 @@ MU_WATER = 0.019
 WINDOWS = ("ramp", "hann")
 
 _CHUNK = 4096  # projections filtered at once
+_IMAGES = 128  # images projected or reconstructed at once
 
 
 def view_angles(count: int, *, arc: float = 180.0) -> np.ndarray:
@@ -122,8 +123,11 @@ def radon_transform(images, angles) -> np.ndarray:
     if np.any(images[..., ~circle_mask(size)]):
         raise ValueError("images must be zero outside the inscribed circle (see circle_mask): rays there "
                          "would miss part of the image at some angles")
+    projector = _projector(size, tuple(angles))
     flat = images.reshape(-1, size * size)
-    sinograms = (_projector(size, tuple(angles)) @ flat.T).T
+    sinograms = np.empty((len(flat), size * len(angles)))
+    for start in range(0, len(flat), _IMAGES):  # in chunks: a training set at once would double the memory
+        sinograms[start:start + _IMAGES] = (projector @ flat[start:start + _IMAGES].T).T
     return sinograms.reshape(*images.shape[:-2], size, len(angles))
 
 
@@ -216,8 +220,11 @@ def back_project(sinograms, angles, *, size: int | None = None) -> np.ndarray:
     if sinograms.shape[-1] != len(angles):
         raise ValueError(f"sinograms have {sinograms.shape[-1]} columns but {len(angles)} angles were given")
     size = detectors if size is None else int(size)
+    back_projector = _back_projector(size, detectors, tuple(angles))
     flat = sinograms.reshape(-1, detectors * len(angles))
-    images = (_back_projector(size, detectors, tuple(angles)) @ flat.T).T
+    images = np.empty((len(flat), size * size))
+    for start in range(0, len(flat), _IMAGES):
+        images[start:start + _IMAGES] = (back_projector @ flat[start:start + _IMAGES].T).T
     return images.reshape(*sinograms.shape[:-2], size, size)
 
 
@@ -248,12 +255,16 @@ def filtered_back_projection(sinograms, angles, window: str = "ramp") -> np.ndar
     sinograms = real_images(sinograms, "sinograms")
     angles = angles_in_degrees(angles)
     detectors = sinograms.shape[-2]
-    # One zero detector on each side: the filtered projection is not zero there (the filter spreads it),
-    # and the rays of the pixels on the rim of the circle end between the last detector and that one.
-    padding = [(0, 0)] * (sinograms.ndim - 2) + [(1, 1), (0, 0)]
-    filtered = filter_projections(np.pad(sinograms, padding), window, length=_filter_length(detectors))
-    images = back_project(filtered, angles, size=detectors) * np.pi / (2 * len(angles))
-    return np.where(circle_mask(detectors), images, 0.0)
+    stack = sinograms.reshape(-1, detectors, sinograms.shape[-1])
+    images = np.empty((len(stack), detectors, detectors))
+    for start in range(0, len(stack), _IMAGES):  # in chunks, to keep the memory small
+        # One zero detector on each side: the filtered projection is not zero there (the filter spreads it),
+        # and the rays of the pixels on the rim of the circle end between the last detector and that one.
+        padded = np.pad(stack[start:start + _IMAGES], [(0, 0), (1, 1), (0, 0)])
+        filtered = filter_projections(padded, window, length=_filter_length(detectors))
+        images[start:start + _IMAGES] = back_project(filtered, angles, size=detectors) * np.pi / (2 * len(angles))
+    images[:, ~circle_mask(detectors)] = 0.0
+    return images.reshape(*sinograms.shape[:-2], detectors, detectors)
 
 
 def hu_to_attenuation(hu, *, mu_water: float = MU_WATER) -> np.ndarray:

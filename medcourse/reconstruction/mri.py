@@ -95,17 +95,17 @@ def cartesian_mask(shape: tuple[int, int], acceleration: float, *, centre_fracti
     if not 0 < centre_fraction <= 1:
         raise ValueError(f"centre_fraction must be in (0, 1], got {centre_fraction!r}")
     budget = int(np.floor(width / factor + 1e-9))              # lines we may measure
-    half_centre = max(0, int(round(centre_fraction * width)) // 2)
+    half_centre = max(0, round(centre_fraction * width) // 2)
     half_centre = min(half_centre, max(0, (budget - 1) // 2))  # the centre never exceeds the budget
     frequency = np.arange(width) - width // 2                  # the column's spatial frequency, in lines
     measured = np.abs(frequency) <= half_centre
     pairs = np.arange(half_centre + 1, (width + 1) // 2)      # +u and −u both exist for these
-    extra = (budget - int(measured.sum())) // 2
-    if pattern == "equispaced":
-        step = max(1, int(round(factor)))
+    extra = min((budget - int(measured.sum())) // 2, len(pairs))
+    if pattern == "equispaced":  # every step-th line from the centre out, as many as the budget allows
+        step = max(1, round(factor))
         chosen = pairs[pairs % step == 0][:extra]
     else:
-        chosen = np.random.default_rng(seed).choice(pairs, size=min(extra, len(pairs)), replace=False)
+        chosen = np.random.default_rng(seed).choice(pairs, size=extra, replace=False)
     measured |= np.isin(np.abs(frequency), chosen)
     return np.broadcast_to(measured, (height, width)).copy()
 

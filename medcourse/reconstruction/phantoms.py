@@ -99,7 +99,7 @@ def tissue_phantoms(count: int, size: int = 64, *, seed: int = 0) -> np.ndarray:
     return np.stack([_one_phantom(int(size), rng) for _ in range(count)])
 
 
-def _render(labels: np.ndarray, table: dict, rng: np.random.Generator, texture: float) -> np.ndarray:
+def _render(labels: np.ndarray, table: dict, rng: np.random.Generator, texture: float, grain: float = 1.5) -> np.ndarray:
     labels = np.asarray(labels)
     if labels.ndim != 3 or labels.dtype.kind not in "iu" or labels.max(initial=0) >= len(TISSUES):
         raise ValueError(f"labels must be (N, H, W) integer tissue maps from tissue_phantoms, got {labels.shape} "
@@ -110,14 +110,17 @@ def _render(labels: np.ndarray, table: dict, rng: np.random.Generator, texture: 
         values = mean + spread * rng.standard_normal((len(labels), 1, 1))  # one value per phantom and tissue
         images += np.where(labels == index, values, 0.0)
     soft = np.isin(labels, (2, 3, 4))
-    grain = ndimage.gaussian_filter(rng.standard_normal(labels.shape), (0, 1.5, 1.5))
-    images += texture * soft * grain / grain.std()        # tissue texture
+    pattern = ndimage.gaussian_filter(rng.standard_normal(labels.shape), (0, grain, grain))
+    images += texture * soft * pattern / pattern.std()        # tissue texture
     return ndimage.gaussian_filter(images, (0, 0.6, 0.6))  # the scanner's blur (point-spread function)
 
 
-def render_ct(labels, *, seed: int = 0) -> np.ndarray:
-    """CT rendering of tissue maps in HU (float64 ``(N, H, W)``): per-tissue values, texture, a slight blur."""
-    return _render(labels, CT_HU, np.random.default_rng(seed), texture=8.0)
+def render_ct(labels, *, seed: int = 0, texture: float = 8.0, grain: float = 1.5) -> np.ndarray:
+    """CT rendering of tissue maps in HU (float64 ``(N, H, W)``): per-tissue values, texture, a slight blur.
+
+    ``texture`` is the standard deviation (HU) of the soft tissues' random texture, ``grain`` its size (pixels).
+    """
+    return _render(labels, CT_HU, np.random.default_rng(seed), texture=texture, grain=grain)
 
 
 def render_mr(labels, *, seed: int = 0, noise: float = 0.02) -> np.ndarray:

@@ -33,6 +33,7 @@ from medcourse.segmentation.evaluation import (
     PatientScores,
     ejection_fraction_from_areas,
     patient_scores,
+    patient_stacks,
     threshold_classes,
 )
 from medcourse.segmentation.losses import (
@@ -51,6 +52,7 @@ __all__ = [
     "ejection_fraction_from_areas",
     "one_hot",
     "patient_scores",
+    "patient_stacks",
     "soft_dice",
     "soft_dice_gradient",
     "soft_dice_loss",

@@ -9,7 +9,30 @@ import numpy as np
 
 from medcourse.metrics.segmentation import bland_altman, dice, hausdorff_distance, volume
 
-__all__ = ["PatientScores", "ejection_fraction_from_areas", "patient_scores", "threshold_classes"]
+__all__ = ["PatientScores", "ejection_fraction_from_areas", "patient_scores", "patient_stacks", "threshold_classes"]
+
+
+def patient_stacks(dataset, split: str, values: np.ndarray) -> list[np.ndarray]:
+    """Any per-pixel array of a split (e.g. probabilities ``(N, H, W, K)``) stacked per patient like the volumes.
+
+    The slices of each patient come in the order, and with the crop, of
+    :func:`medcourse.data.hippocampus.volumes` — which does the stacking: it is handed every pixel's index
+    and returns it in place, so the two can never disagree.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One ``(S, rows, cols, …)`` array per patient, in the order of ``dataset.info["patients"][split]``.
+    """
+    from medcourse.data import hippocampus
+
+    values = np.asarray(values)
+    masks = getattr(dataset, split)[1]
+    if values.shape[:3] != masks.shape:
+        raise ValueError(f"values must start with the {split} masks' shape {masks.shape}, got {values.shape}")
+    index = np.arange(masks.size, dtype=np.int64).reshape(masks.shape)
+    flat = values.reshape(masks.size, *values.shape[3:])
+    return [flat[patient.predicted] for patient in hippocampus.volumes(dataset, split, predicted=index)]
 
 
 def threshold_classes(probabilities, threshold: float = 0.5) -> np.ndarray:

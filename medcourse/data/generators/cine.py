@@ -49,6 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from medcourse.data.generators._common import (
+    SPLITS,
     column,
     pixel_grid,
     smooth_noise,
@@ -254,8 +255,11 @@ def end_systole_time(count: int, *, seed: int, split: str, size: int = 32, frame
     >>> times.shape, bool(times.min() >= 0), bool(times.max() < 12)
     ((5,), True, True)
     """
-    rng = split_rng(seed, DATASET_ID, split)
-    heart = _heart(rng, count, size, frames)
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+        raise ValueError(f"count must be a positive integer, got {count!r}")
+    heart = _heart(split_rng(seed, DATASET_ID, split), count, size, frames)
     return (((heart.systole - heart.start) % 1.0) * heart.cycle).astype(np.float32)
 
 
