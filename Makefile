@@ -16,6 +16,9 @@ PYTHON      ?= python3
 VENV        ?= .venv
 FRAMEWORK   ?=
 PYTEST_ARGS ?=
+# pytest-xdist workers for make test / test-fast: each takes one core (conftest.py) and a whole file or
+# notebook at a time; 2 halves CI's time on its 2 cores. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 BIN          = $(VENV)/bin
 
 CPU_TORCH_INDEX = https://download.pytorch.org/whl/cpu
@@ -60,10 +63,10 @@ lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 test: $(FULL_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: $(FULL_STAMP)
-	$(BIN)/python -m pytest -m "$(FAST_TESTS)" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "$(FAST_TESTS)" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 doctor: $(LAB_STAMP)
 	$(BIN)/python -m medcourse doctor --requirements $(LAB_REQUIREMENTS)

@@ -46,9 +46,10 @@ def without_tensorflow(tmp_path_factory):
         package = folder / name
         package.mkdir()
         (package / "__init__.py").write_text(f"raise ImportError('{name} is not installed here (blocked by the test)')\n")
-    previous = {name: os.environ.get(name) for name in ("PYTHONPATH", SMOKE_RUN_VARIABLE)}
+    previous = {name: os.environ.get(name) for name in ("PYTHONPATH", SMOKE_RUN_VARIABLE, "TF_ENABLE_ONEDNN_OPTS")}
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(folder), previous["PYTHONPATH"]]))
     os.environ[SMOKE_RUN_VARIABLE] = "1"  # the kernel inherits both
+    os.environ.pop("TF_ENABLE_ONEDNN_OPTS", None)  # the unit tests' setting (conftest.py); notebooks choose
     yield folder
     for name, value in previous.items():
         if value is None:

@@ -28,6 +28,7 @@ __all__ = [
     "check_scores",
     "confusion_matrix",
     "npv",
+    "positive_scores",
     "ppv",
     "report",
     "roc_auc",
@@ -202,6 +203,20 @@ def accuracy(y_true, y_pred) -> float:
 # --- ROC curve and AUC -----------------------------------------------------------------------------------
 
 
+def positive_scores(y_true, y_score, positive: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Checked ``(is_positive, scores)``: which cases are of class ``positive``, and their score for it.
+
+    ``y_score`` may be one score per case or a probability table ``(N, K)``, whose column ``positive`` is used.
+    """
+    y_true = check_labels(y_true, "y_true")
+    scores = check_scores(y_score, len(y_true))
+    if scores.ndim == 2:
+        if not 0 <= positive < scores.shape[1]:
+            raise ValueError(f"positive must be a column of y_score (0 … {scores.shape[1] - 1}), got {positive}")
+        scores = scores[:, positive]
+    return y_true == positive, scores
+
+
 def roc_curve(y_true, y_score, *, positive: int = 1, drop_intermediate: bool = True):
     """Receiver operating characteristic: false- and true-positive rates as the threshold sweeps down.
 
@@ -231,13 +246,8 @@ def roc_curve(y_true, y_score, *, positive: int = 1, drop_intermediate: bool = T
     >>> fpr.tolist(), tpr.tolist()
     ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0])
     """
+    is_positive, scores = positive_scores(y_true, y_score, positive)
     y_true = check_labels(y_true, "y_true")
-    scores = check_scores(y_score, len(y_true))
-    if scores.ndim == 2:
-        if not 0 <= positive < scores.shape[1]:
-            raise ValueError(f"positive must be a column of y_score (0 … {scores.shape[1] - 1}), got {positive}")
-        scores = scores[:, positive]
-    is_positive = y_true == positive
     n_positive = int(is_positive.sum())
     n_negative = len(y_true) - n_positive
     if n_positive == 0 or n_negative == 0:

@@ -9,19 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from medcourse.metrics.classification import check_labels, check_scores, roc_curve
+from medcourse.metrics.classification import positive_scores, roc_curve
 
 __all__ = ["average_precision_score", "decide", "ppv_at_prevalence", "precision_recall_curve", "youden_threshold"]
-
-
-def _positive_scores(y_true, y_score, positive: int) -> tuple[np.ndarray, np.ndarray]:
-    y_true = check_labels(y_true, "y_true")
-    scores = check_scores(y_score, len(y_true))
-    if scores.ndim == 2:
-        if not 0 <= positive < scores.shape[1]:
-            raise ValueError(f"positive must be a column of y_score (0 … {scores.shape[1] - 1}), got {positive}")
-        scores = scores[:, positive]
-    return y_true == positive, scores
 
 
 def youden_threshold(y_true, y_score, *, positive: int = 1) -> float:
@@ -37,7 +27,7 @@ def youden_threshold(y_true, y_score, *, positive: int = 1) -> float:
     >>> round(youden_threshold([0, 0, 1, 1], [0.1, 0.2, 0.6, 0.9]), 3)  # between 0.2 and 0.6, on the logit scale
     0.38
     """
-    is_positive, scores = _positive_scores(y_true, y_score, positive)
+    is_positive, scores = positive_scores(y_true, y_score, positive)
     fpr, tpr, thresholds = roc_curve(is_positive.astype(int), scores, drop_intermediate=False)
     best = int(np.argmax(tpr - fpr))  # the first (highest) threshold of the best J
     upper = thresholds[best]
@@ -81,7 +71,7 @@ def precision_recall_curve(y_true, y_score, *, positive: int = 1):
     >>> precision.round(3).tolist(), recall.tolist()
     ([0.667, 0.5, 1.0, 1.0], [1.0, 0.5, 0.5, 0.0])
     """
-    is_positive, scores = _positive_scores(y_true, y_score, positive)
+    is_positive, scores = positive_scores(y_true, y_score, positive)
     if not is_positive.any():
         raise ValueError(f"a precision–recall curve needs positive cases (class {positive}); y_true has none")
     order = np.argsort(-scores, kind="mergesort")

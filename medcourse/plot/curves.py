@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from medcourse.plot.live import LiveFigure
+
 __all__ = ["LiveHistory", "history"]
 
 _LABELS = {"loss": "loss", "accuracy": "accuracy", "auc": "ROC AUC", "mae": "mean absolute error",
@@ -88,35 +90,27 @@ class LiveHistory:
 
     def __init__(self, title: str | None = None):
         self.title = title
-        self._handle = None
-        self._figure = None
-        try:
-            from IPython import get_ipython
-
-            self._enabled = get_ipython() is not None
-        except ImportError:  # pragma: no cover
-            self._enabled = False
+        self._live = None
 
     def update(self, h) -> None:
         """Draw ``h`` as it is now."""
-        if not self._enabled or h.epochs == 0:
+        if h.epochs == 0:
             return
-        import matplotlib.pyplot as plt
-        from IPython.display import display
+        if self._live is None:
+            import matplotlib.pyplot as plt
 
-        if self._figure is None:
             count = len(h.metrics)
-            self._figure, _ = plt.subplots(1, count, figsize=(4.2 * count, 3.2))
-            plt.close(self._figure)  # shown through the display handle only, not again at cell end
-        for ax in self._figure.axes:
-            ax.clear()
-        history(h, axes=self._figure.axes, title=self.title)
-        if self._handle is None:
-            self._handle = display(self._figure, display_id=True)
-        else:
-            self._handle.update(self._figure)
+            self._live = LiveFigure(lambda: plt.subplots(1, count, figsize=(4.2 * count, 3.2))[0])
+
+        def draw(figure):
+            for ax in figure.axes:
+                ax.clear()
+            history(h, axes=figure.axes, title=self.title)
+
+        self._live.redraw(draw)
 
     def close(self) -> None:
         """Stop updating; the last drawing stays."""
-        self._handle = None
-        self._figure = None
+        if self._live is not None:
+            self._live.close()
+        self._live = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from medcourse.plot.live import LiveFigure
+
 __all__ = ["LiveGAN", "class_rows", "gan_progress", "recognition_matrix", "tile"]
 
 #: How the curves of :func:`gan_progress` are labelled; other recorded names are drawn under their own name.
@@ -125,6 +127,13 @@ def recognition_matrix(matrix: np.ndarray, classes, *, ax=None, title: str | Non
     return ax
 
 
+def _progress_figure():
+    """The empty figure of :class:`LiveGAN`: losses, D's outputs, samples."""
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(1, 3, figsize=(13, 3.4), gridspec_kw={"width_ratios": [1.1, 1.1, 1]})[0]
+
+
 class LiveGAN:
     """Redraw :func:`gan_progress` in place during training, in a notebook; outside IPython it only keeps the data.
 
@@ -137,14 +146,7 @@ class LiveGAN:
         self.history: dict[str, list[float]] = {}
         self.steps: list[int] = []
         self.samples: np.ndarray | None = None
-        self._handle = None
-        self._figure = None
-        try:
-            from IPython import get_ipython
-
-            self._enabled = get_ipython() is not None
-        except ImportError:  # pragma: no cover
-            self._enabled = False
+        self._live = LiveFigure(_progress_figure)
 
     def record(self, step: int, values: dict[str, float]) -> None:
         """Store the numbers of one training step (cheap; call it every step)."""
@@ -160,26 +162,12 @@ class LiveGAN:
     def update(self, samples: np.ndarray) -> None:
         """Show the current samples and the curves recorded so far."""
         self.samples = np.asarray(samples)
-        if not self._enabled:
-            return
-        import matplotlib.pyplot as plt
-        from IPython.display import display
-
-        if self._figure is None:
-            self._figure, _ = plt.subplots(1, 3, figsize=(13, 3.4), gridspec_kw={"width_ratios": [1.1, 1.1, 1]})
-            plt.close(self._figure)  # shown through the display handle only
-        self._draw(self._figure)
-        if self._handle is None:
-            self._handle = display(self._figure, display_id=True)
-        else:
-            self._handle.update(self._figure)
+        self._live.redraw(self._draw)
 
     def show(self):
         """Draw the final curves and samples as an ordinary figure and return it."""
-        import matplotlib.pyplot as plt
-
         if self.samples is None:
             raise ValueError("nothing to show yet: call update(samples) first")
-        figure, _ = plt.subplots(1, 3, figsize=(13, 3.4), gridspec_kw={"width_ratios": [1.1, 1.1, 1]})
+        figure = _progress_figure()
         self._draw(figure)
         return figure

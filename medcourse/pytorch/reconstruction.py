@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from medcourse.reconstruction.batches import training_batches
+from medcourse.reconstruction.batches import check_network_shape, training_batches
 
 __all__ = [
     "copy_model",
@@ -105,19 +105,6 @@ class ReconstructionUNet(nn.Module):
         return estimate if self.consistency is None else self.consistency(estimate, x)
 
 
-def _check_shape(input_shape, mask) -> tuple[int, int, int]:
-    try:
-        height, width, channels = (int(n) for n in input_shape)
-    except (TypeError, ValueError):
-        raise ValueError(f"input_shape must be (H, W, C), got {input_shape!r}") from None
-    if height % 4 or width % 4 or min(height, width, channels) < 1:
-        raise ValueError(f"input_shape must be (H, W, C) with H and W multiples of 4 (two poolings), got {input_shape!r}")
-    if mask is not None and np.shape(mask) != (height, width):
-        raise ValueError(f"mask must have the image's shape {(height, width)}, got {np.shape(mask)}")
-    if mask is not None and channels != 1:
-        raise ValueError(f"the data-consistency step takes one real channel, got input_shape {input_shape!r}")
-    return height, width, channels
-
 
 def reconstruction_unet(input_shape: tuple[int, int, int], width: int = 8, *, mask=None) -> nn.Module:
     """Residual U-Net ``x ↦ x + U(x)`` that cleans a classical reconstruction (notebook 11 §3).
@@ -128,7 +115,7 @@ def reconstruction_unet(input_shape: tuple[int, int, int], width: int = 8, *, ma
     passes through :class:`DataConsistency`. Takes ``N×C×H×W`` tensors (``input_shape`` is given as
     ``(H, W, C)``, as for every builder of the course); without a mask any multiple-of-4 size works.
     """
-    _, _, channels = _check_shape(input_shape, mask)
+    _, _, channels = check_network_shape(input_shape, mask)
     return ReconstructionUNet(channels, int(width), mask)
 
 
@@ -139,7 +126,7 @@ def patchgan_discriminator(input_shape: tuple[int, int, int], width: int = 16) -
     truth or the network's output), concatenated on the channel axis before the call. Two strided 4×4
     convolutions (H/4 × W/4 patches, each seeing 10×10 pixels) and a 3×3 convolution to one logit.
     """
-    _, _, channels = _check_shape(input_shape, None)
+    _, _, channels = check_network_shape(input_shape, None)
     network = nn.Sequential(
         nn.Conv2d(channels, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),          # H/2
         nn.Conv2d(width, 2 * width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),         # H/4

@@ -18,7 +18,7 @@ The learned reconstructions are in :mod:`medcourse.pytorch.reconstruction` and
 
 from __future__ import annotations
 
-from medcourse.reconstruction.batches import training_batches
+from medcourse.reconstruction.batches import check_network_shape, training_batches
 from medcourse.reconstruction.ct import (
     MU_WATER,
     WINDOWS,
@@ -70,6 +70,7 @@ __all__ = [
     "attenuation_to_hu",
     "back_project",
     "cartesian_mask",
+    "check_network_shape",
     "circle_mask",
     "counts_to_line_integrals",
     "data_consistency",

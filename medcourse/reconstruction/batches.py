@@ -14,7 +14,7 @@ import numpy as np
 
 from medcourse.data.transforms import batch_order
 
-__all__ = ["training_batches"]
+__all__ = ["check_network_shape", "training_batches"]
 
 
 def _whole_number(value, name: str, minimum: int = 1) -> int:
@@ -71,3 +71,22 @@ def training_batches(count: int, *, steps: int, batch_size: int, image_shape: tu
             yield order[start:start + batch_size], window
             done += 1
         epoch += 1
+
+
+def check_network_shape(input_shape, mask=None) -> tuple[int, int, int]:
+    """``(H, W, C)`` of a reconstruction network's input, checked for both frameworks' builders.
+
+    H and W must be multiples of 4 (the U-Net pools twice); a k-space ``mask`` must have the image's
+    shape, and the data-consistency step it enables takes one real channel.
+    """
+    try:
+        height, width, channels = (int(n) for n in input_shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"input_shape must be (H, W, C), got {input_shape!r}") from None
+    if height % 4 or width % 4 or min(height, width, channels) < 1:
+        raise ValueError(f"input_shape must be (H, W, C) with H and W multiples of 4 (two poolings), got {input_shape!r}")
+    if mask is not None and np.shape(mask) != (height, width):
+        raise ValueError(f"mask must have the image's shape {(height, width)}, got {np.shape(mask)}")
+    if mask is not None and channels != 1:
+        raise ValueError(f"the data-consistency step takes one real channel, got input_shape {input_shape!r}")
+    return height, width, channels

@@ -16,7 +16,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 
-from medcourse.reconstruction.batches import training_batches
+from medcourse.reconstruction.batches import check_network_shape, training_batches
 
 __all__ = [
     "copy_model",
@@ -84,19 +84,6 @@ def _block(x, filters: int):
     return layers.ReLU()(_conv(filters)(x))
 
 
-def _check_shape(input_shape, mask) -> tuple[int, int, int]:
-    try:
-        height, width, channels = (int(n) for n in input_shape)
-    except (TypeError, ValueError):
-        raise ValueError(f"input_shape must be (H, W, C), got {input_shape!r}") from None
-    if height % 4 or width % 4 or min(height, width, channels) < 1:
-        raise ValueError(f"input_shape must be (H, W, C) with H and W multiples of 4 (two poolings), got {input_shape!r}")
-    if mask is not None and np.shape(mask) != (height, width):
-        raise ValueError(f"mask must have the image's shape {(height, width)}, got {np.shape(mask)}")
-    if mask is not None and channels != 1:
-        raise ValueError(f"the data-consistency step takes one real channel, got input_shape {input_shape!r}")
-    return height, width, channels
-
 
 def reconstruction_unet(input_shape: tuple[int, int, int], width: int = 8, *, mask=None) -> keras.Model:
     """Residual U-Net ``x ↦ x + U(x)`` that cleans a classical reconstruction (notebook 11 §3).
@@ -107,7 +94,7 @@ def reconstruction_unet(input_shape: tuple[int, int, int], width: int = 8, *, ma
     passes through the data-consistency step. Takes ``N×H×W×C`` tensors; without a mask any
     multiple-of-4 size works (the input is declared ``(None, None, C)``).
     """
-    height, width_pixels, channels = _check_shape(input_shape, mask)
+    height, width_pixels, channels = check_network_shape(input_shape, mask)
     x = keras.Input(shape=(None, None, channels) if mask is None else (height, width_pixels, channels), name="image")
     skip1 = _block(x, width)                                                        # H × W
     skip2 = _block(layers.MaxPooling2D(2)(skip1), 2 * width)                        # H/2 × W/2
@@ -130,7 +117,7 @@ def patchgan_discriminator(input_shape: tuple[int, int, int], width: int = 16) -
     convolutions (H/4 × W/4 patches, each seeing 10×10 pixels) and a 3×3 convolution to one logit.
     Declared ``(None, None, C)``, so crops and whole images both fit.
     """
-    _, _, channels = _check_shape(input_shape, None)
+    _, _, channels = check_network_shape(input_shape, None)
     return keras.Sequential([
         keras.Input(shape=(None, None, channels)),
         _conv(width, 4, strides=2), layers.LeakyReLU(0.2),      # H/2 (Keras's default slope would be 0.3)

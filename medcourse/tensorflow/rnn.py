@@ -336,8 +336,14 @@ def fit_sequences(model: keras.Model, dataset, *, epochs: int = 3, batch_size: i
         std, scaled = 1.0, np.asarray(targets, dtype=np.int64)
         loss_function = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     optimizer = keras.optimizers.Adam(learning_rate)
+    # Traced once: the model and the optimiser's slots exist before tracing, and the batch size is left open.
+    example = to_tensor(images[:1])
+    if not model.built:
+        model(example, training=False)
+    optimizer.build(model.trainable_variables)
+    signature = [tf.TensorSpec([None, *example.shape[1:]], example.dtype), tf.TensorSpec([None], scaled.dtype)]
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(input_signature=signature)
     def step(inputs, batch_targets):
         with tf.GradientTape() as tape:
             output = model(inputs, training=True)
