@@ -77,10 +77,15 @@ def pytest_runtest_teardown(item, nextitem):
     _ask_peak_memory(item.parent.kernel, record)
     item.user_properties.append(("notebook_run", json.dumps({"name": item.parent.name, **record})))
     if record.get("peak") and record["peak"] > MEMORY_LIMIT_MIB:
-        import pytest
+        item.memory_failure = (f"{item.parent.name}: the kernel's peak memory {record['peak']:,.0f} MiB is over "
+                               f"Binder's {MEMORY_LIMIT_MIB} MiB")
 
-        pytest.fail(f"{item.parent.name}: the kernel's peak memory {record['peak']:,.0f} MiB is over Binder's "
-                    f"{MEMORY_LIMIT_MIB} MiB", pytrace=False)
+
+def _teardown_report_fails_when_memory_is_over(item, call, report) -> None:
+    """The last cell's teardown report fails (not raises: the next test's setup must not be disturbed)."""
+    if call.when == "teardown" and getattr(item, "memory_failure", None):
+        report.outcome = "failed"
+        report.longrepr = item.memory_failure
 
 
 def _ask_peak_memory(kernel, record: dict) -> None:
@@ -101,6 +106,15 @@ def _ask_peak_memory(kernel, record: dict) -> None:
                 break
     except Exception as error:  # a measurement problem must not hide the notebook's own result
         record["error"] = f"{type(error).__name__}: {error}"
+
+
+import pytest  # noqa: E402 (after the environment above is set)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    _teardown_report_fails_when_memory_is_over(item, call, outcome.get_result())
 
 
 def pytest_runtest_logreport(report):

@@ -153,7 +153,10 @@ def make_dry_run(*arguments):
         pytest.skip("make is not installed")
     # A clean environment for make: run under `make test` (as CI does), the parent's MAKEFLAGS would pass
     # its command-line variables (CI's TORCH_INDEX=) down, and MAKELEVEL adds "Entering directory" lines.
-    environment = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}}
+    # Make also exports its command-line variables to recipes, so the Makefile's own knobs go too.
+    inherited = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
+                 "PYTHON", "VENV", "FRAMEWORK", "PYTEST_ARGS", "TORCH_INDEX", "TEST_WORKERS"}
+    environment = {k: v for k, v in os.environ.items() if k not in inherited}
     return subprocess.run(["make", "-n", "--no-print-directory", *arguments, "VENV=/nonexistent/medcourse-venv"],
                           cwd=ROOT, capture_output=True, text=True, env=environment)
 

@@ -53,7 +53,7 @@ def without_tensorflow(tmp_path_factory):
     yield folder
     for name, value in previous.items():
         if value is None:
-            os.environ.pop(name)
+            os.environ.pop(name, None)
         else:
             os.environ[name] = value
 
