@@ -246,15 +246,14 @@ def roc_curve(y_true, y_score, *, positive: int = 1, drop_intermediate: bool = T
     >>> fpr.tolist(), tpr.tolist()
     ([0.0, 0.0, 0.5, 0.5, 1.0], [0.0, 0.5, 0.5, 1.0, 1.0])
     """
-    is_positive, scores = positive_scores(y_true, y_score, positive)
-    y_true = check_labels(y_true, "y_true")
+    is_positive, scores = positive_scores(y_true, y_score, positive)  # checks y_true and y_score once
     n_positive = int(is_positive.sum())
-    n_negative = len(y_true) - n_positive
+    n_negative = len(is_positive) - n_positive
     if n_positive == 0 or n_negative == 0:
         present = "only positive" if n_negative == 0 else "no positive"
         raise ValueError(
             f"a ROC curve needs both positive (class {positive}) and negative cases; y_true contains "
-            f"{present} cases (classes present: {sorted(set(y_true.tolist()))})"
+            f"{present} cases (classes present: {sorted(set(np.asarray(y_true).tolist()))})"
         )
     order = np.argsort(-scores, kind="mergesort")
     scores, is_positive = scores[order], is_positive[order]
