@@ -201,6 +201,17 @@ def test_phantoms_are_deterministic_fit_the_field_of_view_and_render_in_both_con
     assert mr.min() >= 0.0 and mr.max() <= 1.0
 
 
+def test_mr_rendering_works_block_by_block_so_whole_blocks_render_as_on_their_own():
+    maps = rc.tissue_phantoms(rc.MR_BLOCK + 10, 32, seed=2)
+    whole = rc.render_mr(maps, seed=3)
+    assert np.array_equal(rc.render_mr(maps[:rc.MR_BLOCK], seed=3), whole[:rc.MR_BLOCK])
+    assert np.array_equal(rc.render_mr(maps, seed=3), whole)                        # the same seed, the same images
+    assert not np.allclose(rc.render_mr(maps, seed=4), whole)
+    assert not np.allclose(whole[rc.MR_BLOCK:rc.MR_BLOCK + 5], rc.render_mr(maps[rc.MR_BLOCK:rc.MR_BLOCK + 5], seed=3))
+    with pytest.raises(ValueError, match="integer tissue maps"):
+        rc.render_mr(maps.astype(float), seed=3)
+
+
 def test_add_lesion_adds_a_small_disc_of_the_given_contrast():
     image = rc.add_lesion(np.zeros((16, 16)), (8, 8), 2.0, 0.5)
     assert image[8, 8] == 0.5 and image[0, 0] == 0.0

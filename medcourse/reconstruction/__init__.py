@@ -47,6 +47,7 @@ from medcourse.reconstruction.mri import (
 from medcourse.reconstruction.phantoms import (
     CT_HU,
     CT_RANGE,
+    MR_BLOCK,
     MR_T2,
     TISSUES,
     add_lesion,
@@ -61,6 +62,7 @@ from medcourse.reconstruction.phantoms import (
 __all__ = [
     "CT_HU",
     "CT_RANGE",
+    "MR_BLOCK",
     "MR_T2",
     "MU_WATER",
     "TISSUES",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["CT_HU", "CT_RANGE", "MR_T2", "TISSUES", "add_lesion", "disc", "from_unit_range", "render_ct",
+__all__ = ["CT_HU", "CT_RANGE", "MR_BLOCK", "MR_T2", "TISSUES", "add_lesion", "disc", "from_unit_range", "render_ct",
            "render_mr", "tissue_phantoms", "to_unit_range"]
 
 #: Tissue classes of the phantoms, by index.
@@ -99,11 +99,16 @@ def tissue_phantoms(count: int, size: int = 64, *, seed: int = 0) -> np.ndarray:
     return np.stack([_one_phantom(int(size), rng) for _ in range(count)])
 
 
-def _render(labels: np.ndarray, table: dict, rng: np.random.Generator, texture: float, grain: float = 1.5) -> np.ndarray:
+def _check_labels(labels) -> np.ndarray:
     labels = np.asarray(labels)
     if labels.ndim != 3 or labels.dtype.kind not in "iu" or labels.max(initial=0) >= len(TISSUES):
         raise ValueError(f"labels must be (N, H, W) integer tissue maps from tissue_phantoms, got {labels.shape} "
                          f"{labels.dtype}")
+    return labels
+
+
+def _render(labels: np.ndarray, table: dict, rng: np.random.Generator, texture: float, grain: float = 1.5) -> np.ndarray:
+    labels = _check_labels(labels)
     images = np.zeros(labels.shape)
     for index, name in enumerate(TISSUES):
         mean, spread = table[name]
@@ -123,9 +128,28 @@ def render_ct(labels, *, seed: int = 0, texture: float = 8.0, grain: float = 1.5
     return _render(labels, CT_HU, np.random.default_rng(seed), texture=texture, grain=grain)
 
 
+#: Phantoms rendered at a time by :func:`render_mr`, each block from its own random stream.
+MR_BLOCK = 64
+
+
 def render_mr(labels, *, seed: int = 0, noise: float = 0.02) -> np.ndarray:
-    """T2-weighted MR rendering in [0, 1]: per-tissue signal, a smooth coil-sensitivity field, Rician noise."""
-    rng = np.random.default_rng(seed)
+    """T2-weighted MR rendering in [0, 1]: per-tissue signal, a smooth coil-sensitivity field, Rician noise.
+
+    The phantoms are rendered :data:`MR_BLOCK` at a time, block ``b`` from child ``b`` of
+    ``np.random.SeedSequence(seed)``, so the temporary arrays stay small however many phantoms there are
+    (750 phantoms of 64 × 64 pixels: about 35 MB more than the result instead of 100 MB), and a stack's
+    first whole blocks render exactly as they would on their own.
+    """
+    labels = _check_labels(labels)
+    streams = np.random.SeedSequence(seed).spawn(-(-len(labels) // MR_BLOCK))
+    images = np.empty(labels.shape)
+    for block, stream in enumerate(streams):
+        chosen = slice(block * MR_BLOCK, (block + 1) * MR_BLOCK)
+        images[chosen] = _render_mr_block(labels[chosen], np.random.default_rng(stream), noise)
+    return images
+
+
+def _render_mr_block(labels: np.ndarray, rng: np.random.Generator, noise: float) -> np.ndarray:
     images = _render(labels, MR_T2, rng, texture=0.02)
     count, height, width = images.shape
     rows, cols = np.mgrid[-1:1:height * 1j, -1:1:width * 1j]

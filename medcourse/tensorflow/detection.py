@@ -29,6 +29,7 @@ from medcourse.detection import (
 from medcourse.detection.models import check_detector_shape, heatmap_bias
 from medcourse.training import check_fit_arguments, check_images
 
+from ._compiled import inference
 from .data import to_tensor
 from .training import device
 
@@ -131,7 +132,7 @@ def predict_maps(model: keras.Model, images: np.ndarray, *, batch_size: int = 16
     shape = model.input_shape
     check_images(images, tuple(shape[1:]) if isinstance(shape, tuple) and len(shape) == 4 else None)
     tensor = to_tensor(images)
-    return np.concatenate([model(tensor[start:start + batch_size], training=False).numpy()
+    return np.concatenate([inference(model, tensor[start:start + batch_size]).numpy()
                            for start in range(0, len(images), batch_size)]).astype(np.float32)
 
 

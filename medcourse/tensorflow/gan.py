@@ -17,6 +17,8 @@ from tensorflow import keras
 from medcourse.gan import GENERATOR_LOSSES, tanh_range_to_images
 from medcourse.gan import latent_noise as numpy_latent_noise
 
+from ._compiled import compiled_step
+
 __all__ = [
     "class_loss",
     "cnn_features",
@@ -177,8 +179,8 @@ def _split(logits):
     return logits[:, 0], logits[:, 1:]
 
 
-def _step(generator, discriminator, generator_optimizer, discriminator_optimizer, real, noise, labels,
-          generator_loss_kind, real_label, class_weight):
+def _step(generator, discriminator, generator_optimizer, discriminator_optimizer, generator_loss_kind, real_label,
+          class_weight, real, noise, labels):
     with tf.GradientTape() as generator_tape:
         fake = _generate(generator, noise, labels)        # one forward pass of G, reused by both steps
         with generator_tape.stop_recording(), tf.GradientTape() as tape:
@@ -205,9 +207,6 @@ def _step(generator, discriminator, generator_optimizer, discriminator_optimizer
         hits = tf.equal(tf.argmax(real_classes, axis=1, output_type=tf.int32), tf.cast(labels, tf.int32))
         result["class_accuracy"] = tf.reduce_mean(tf.cast(hits, tf.float32))
     return result
-
-
-_compiled_step = tf.function(_step)
 
 
 def train_step(generator, discriminator, generator_optimizer, discriminator_optimizer, real, noise, *,
@@ -237,10 +236,11 @@ def train_step(generator, discriminator, generator_optimizer, discriminator_opti
     for optimizer, model in ((generator_optimizer, generator), (discriminator_optimizer, discriminator)):
         if not optimizer.built:  # a compiled step may not create the optimiser's variables itself
             optimizer.build(model.trainable_variables)
-    result = _compiled_step(generator, discriminator, generator_optimizer, discriminator_optimizer,
-                            tf.convert_to_tensor(real, tf.float32), tf.convert_to_tensor(noise, tf.float32),
-                            None if labels is None else tf.convert_to_tensor(np.asarray(labels), tf.int32),
-                            generator_loss_kind, float(real_label), float(class_weight))
+    # Compiled once per generator optimiser (one per training run) and freed with it: see _compiled.
+    step = compiled_step(generator_optimizer, (generator, discriminator, generator_optimizer, discriminator_optimizer),
+                         (generator_loss_kind, float(real_label), float(class_weight)), _step)
+    result = step(tf.convert_to_tensor(real, tf.float32), tf.convert_to_tensor(noise, tf.float32),
+                  None if labels is None else tf.convert_to_tensor(np.asarray(labels), tf.int32))
     return {name: float(value) for name, value in result.items()}
 
 

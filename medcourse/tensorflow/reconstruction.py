@@ -18,6 +18,8 @@ from tensorflow import keras
 
 from medcourse.reconstruction.batches import check_network_shape, training_batches
 
+from ._compiled import compiled_step, inference
+
 __all__ = [
     "copy_model",
     "data_consistency",
@@ -131,7 +133,7 @@ def _bce(logits, target: float):
                                                                   logits=logits))
 
 
-def _l1_step(generator, generator_optimizer, inputs, targets, l1_weight):
+def _l1_step(generator, generator_optimizer, l1_weight, inputs, targets):
     with tf.GradientTape() as tape:
         l1 = tf.reduce_mean(tf.abs(generator(inputs, training=True) - targets))
         g_loss = l1_weight * l1
@@ -140,8 +142,8 @@ def _l1_step(generator, generator_optimizer, inputs, targets, l1_weight):
     return {"l1": l1}
 
 
-def _adversarial_step(generator, generator_optimizer, inputs, targets, discriminator, discriminator_optimizer,
-                      l1_weight):
+def _adversarial_step(generator, generator_optimizer, discriminator, discriminator_optimizer, l1_weight, inputs,
+                      targets):
     output = generator(inputs, training=True)  # outside the tape: no gradient into G here
     with tf.GradientTape() as tape:           # D learns to tell (input, truth) from (input, output) pairs
         d_loss = (_bce(discriminator(tf.concat([inputs, targets], axis=-1), training=True), 1.0)
@@ -156,10 +158,6 @@ def _adversarial_step(generator, generator_optimizer, inputs, targets, discrimin
     gradients = tape.gradient(g_loss, generator.trainable_variables)  # only G's variables are updated
     generator_optimizer.apply_gradients(zip(gradients, generator.trainable_variables, strict=True))
     return {"d_loss": d_loss, "adversarial": adversarial, "l1": l1}
-
-
-_compiled_l1_step = tf.function(_l1_step)
-_compiled_adversarial_step = tf.function(_adversarial_step)
 
 
 def _build(optimizer, model) -> None:
@@ -178,12 +176,13 @@ def train_step(generator: keras.Model, generator_optimizer, inputs: tf.Tensor, t
     """
     inputs, targets = tf.convert_to_tensor(inputs, tf.float32), tf.convert_to_tensor(targets, tf.float32)
     _build(generator_optimizer, generator)
-    if discriminator is None:
-        losses = _compiled_l1_step(generator, generator_optimizer, inputs, targets, float(l1_weight))
+    if discriminator is None:  # compiled once per generator optimiser (one per training run), freed with it
+        step = compiled_step(generator_optimizer, (generator, generator_optimizer), (float(l1_weight),), _l1_step)
     else:
         _build(discriminator_optimizer, discriminator)
-        losses = _compiled_adversarial_step(generator, generator_optimizer, inputs, targets, discriminator,
-                                            discriminator_optimizer, float(l1_weight))
+        step = compiled_step(generator_optimizer, (generator, generator_optimizer, discriminator, discriminator_optimizer),
+                             (float(l1_weight),), _adversarial_step)
+    losses = step(inputs, targets)
     return {name: float(value) for name, value in losses.items()}
 
 
@@ -232,7 +231,7 @@ def reconstruct(model: keras.Model, images: np.ndarray, *, batch_size: int = 64)
     images = np.asarray(images, np.float32)
     if images.ndim != 3:
         raise ValueError(f"images must be (N, H, W), got shape {images.shape}")
-    outputs = [np.asarray(model(_tensor(images[start:start + batch_size]), training=False))[..., 0]
+    outputs = [inference(model, _tensor(images[start:start + batch_size])).numpy()[..., 0]  # compiled
                for start in range(0, len(images), batch_size)]
     return np.concatenate(outputs)
 

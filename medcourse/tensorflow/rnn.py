@@ -10,8 +10,6 @@ Import as ``from medcourse.tensorflow import rnn as tf_rnn``.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 import tensorflow as tf
 from tensorflow import keras
@@ -21,6 +19,7 @@ from medcourse import rnn as numpy_rnn
 from medcourse.data.transforms import batch_count, batch_order
 from medcourse.training import History, TrainingRun, check_epochs, check_fit_arguments
 
+from ._compiled import inference
 from .data import to_tensor
 from .training import device
 
@@ -293,20 +292,9 @@ def _outputs(model, output) -> np.ndarray:
     return output / output.sum(axis=1, keepdims=True)
 
 
-_INFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model → its compiled forward pass
-
-
-def _compiled_inference(model: keras.Model):
-    """``model(x, training=False)`` as a ``tf.function``, made once per model (eager calls are several times slower)."""
-    if model not in _INFERENCE:
-        _INFERENCE[model] = tf.function(lambda inputs: model(inputs, training=False), reduce_retracing=True)
-    return _INFERENCE[model]
-
-
 def predict_sequences(model: keras.Model, images: np.ndarray, *, batch_size: int = 64) -> np.ndarray:
     """Predictions from ``uint8`` Dataset arrays: target values ``(N,)`` for regression, else probabilities ``(N, K)``."""
-    forward = _compiled_inference(model)
-    outputs = np.concatenate([_outputs(model, forward(to_tensor(images[start:start + batch_size])))
+    outputs = np.concatenate([_outputs(model, inference(model, to_tensor(images[start:start + batch_size])))
                               for start in range(0, len(images), batch_size)])
     if _is_regression(model):
         return outputs * float(model.target_std.numpy()) + float(model.target_mean.numpy())

@@ -16,6 +16,7 @@ import medcourse
 from medcourse.recipe import check_recipe, check_threshold, choose_threshold, evaluate_decided, learning_rates
 from medcourse.training import TrainingRun, check_fit_arguments, check_images, class_weights
 
+from ._compiled import inference
 from .data import batches, to_tensor
 
 __all__ = ["device", "evaluate", "fit", "load_weights", "predict_proba", "save_weights"]
@@ -185,7 +186,7 @@ def predict_proba(model: keras.Model, images: np.ndarray, *, batch_size: int = 2
     """
     check_images(images, _expected_shape(model))
     tensor = to_tensor(images)
-    outputs = [model(tensor[start:start + batch_size], training=False).numpy()
+    outputs = [inference(model, tensor[start:start + batch_size]).numpy()  # compiled: see inference
                for start in range(0, len(images), batch_size)]
     return np.concatenate(outputs).astype(np.float32)
 
