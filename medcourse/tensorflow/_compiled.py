@@ -1,8 +1,8 @@
 """Compiled (``tf.function``) forward passes and training steps that live exactly as long as their models.
 
 A module-level ``tf.function`` that takes models as arguments traces one graph per model and keeps every
-graph, and with it every variable the graph captured, for the life of the process: in notebook 11 that held
-about 250 MB of finished networks. These caches are keyed weakly, and the compiled functions refer to the
+graph, and with it every variable the graph captured, for the life of the process (in TensorFlow-only notebook 11,
+50–65 MB more after training). These caches are keyed weakly, and the compiled functions refer to the
 models only through weak references, so dropping a model (or the optimiser of a training run) frees its
 graphs too.
 """

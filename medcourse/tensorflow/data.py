@@ -138,4 +138,3 @@ def to_tensor(images: np.ndarray, *, value_range: tuple[float, float] = (0.0, 1.
     (2, 28, 28, 1)
     """
     return tf.convert_to_tensor(scale(images, value_range=value_range, layout=sample_layout(images)))
-
