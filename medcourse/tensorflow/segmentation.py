@@ -22,7 +22,7 @@ def _conv_block(x, filters: int, batch_norm: bool, name: str):
     """Two 3×3 "same" convolutions, each followed by batch norm (optional) and ReLU.
 
     The batch norm is Keras's layer trained with TensorFlow's fused kernel (:mod:`medcourse.tensorflow._layers`):
-    the same weights and outputs, a training step about 30 % faster on a CPU.
+    the same weights and outputs, a training step about 30 % shorter on a CPU.
     """
     for index in (1, 2):
         x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm, name=f"{name}_conv{index}")(x)
